@@ -1,0 +1,129 @@
+/* results.h: the results of a run, in memory, and their HDF5 file.
+ *
+ * The engine fills a struct es_results: the coordinates of every axis
+ * (strategy, statistic, year, region, age, stage), a list of variables, each a
+ * flat row-major double array over some of those axes and living in a group
+ * (population, demand, schools, indicators), and the provenance of the run (the
+ * scenario text and every data file verbatim). es_results_write turns that into
+ * one HDF5 file that xarray (h5netcdf and netcdf4 engines), h5py, pandas and R
+ * open directly, following notes/hdf5-recipe.md: a dimension scale on every
+ * axis, coordinates inside every group, variable-length UTF-8 strings, units
+ * and long_name on every variable, chunked with shuffle + deflate, written to a
+ * temporary file that is fsync'ed and renamed into place only when complete. */
+#ifndef ES_OUTPUT_RESULTS_H
+#define ES_OUTPUT_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/error.h"
+
+/** The axes of the results (DESIGN "Results file"). */
+enum es_dim {
+  ES_DIM_STRATEGY,
+  ES_DIM_STATISTIC,
+  ES_DIM_YEAR,
+  ES_DIM_REGION,
+  ES_DIM_AGE,
+  ES_DIM_STAGE,
+  ES_DIM_COUNT
+};
+
+/** @brief The dimension's name in the file ("strategy", "statistic", ...). */
+const char *es_dim_name(enum es_dim dim);
+
+#define ES_VARIABLE_MAX_DIMS 5
+
+/** One data variable: a flat row-major array over n_dims axes. */
+struct es_variable {
+  const char *group;     /* "population", "demand", ... (static text) */
+  const char *name;      /* e.g. "local" (static text) */
+  const char *long_name; /* CF long_name (static text) */
+  const char *units;     /* CF-style units, e.g. "persons" (static text) */
+  size_t n_dims;         /* 1..ES_VARIABLE_MAX_DIMS */
+  enum es_dim dims[ES_VARIABLE_MAX_DIMS]; /* axes, slowest first */
+  double *data; /* product of the axes' lengths values (owned) */
+};
+
+/** One input file kept verbatim in the results. */
+struct es_source_file {
+  char *role;  /* "scenario", "regions", "population", ... (owned) */
+  char *path;  /* path as given, relative to the scenario (owned) */
+  char *bytes; /* the file's content (owned) */
+  size_t size; /* bytes in @c bytes */
+};
+
+/** Everything one results file holds. Transparent: the engine fills it. */
+struct es_results {
+  size_t dim_len[ES_DIM_COUNT]; /* length of every axis */
+  char **strategy;              /* [strategy] names (owned) */
+  char **statistic;             /* [statistic] "mean", "sd", "p05", ... */
+  int32_t *year;                /* [year] calendar years */
+  int32_t *age;                 /* [age] 0..max_age, years */
+  char **stage;                 /* [stage] names */
+  int32_t *stage_age_lo;        /* [stage] first age */
+  int32_t *stage_age_hi;        /* [stage] last age */
+  double *stage_ptr_standard;   /* [stage] pupils per teacher */
+  char **region;                /* [region] codes */
+  char **region_name;           /* [region] names, UTF-8 */
+  char **region_province;       /* [region] or NULL */
+  char **region_prefecture;     /* [region] or NULL */
+  int32_t *region_rank;         /* [region] administrative rank */
+
+  size_t n_variables;
+  struct es_variable *variables; /* [n_variables] (owned) */
+
+  /* provenance, written as root attributes and in group "scenario" */
+  char *title;             /* e.g. "edusim results: tiny" */
+  char *scenario_name;     /* the scenario's name */
+  char *command;           /* the command line that made the file */
+  char *mode;              /* "deterministic" or "stochastic" */
+  uint64_t seed;           /* base seed */
+  uint64_t replicates;     /* 1 in deterministic mode */
+  char *currency;          /* unit of costs, e.g. "CNY" */
+  char *scenario_resolved; /* scenario text after extends is resolved */
+  size_t n_sources;
+  struct es_source_file *sources; /* [n_sources]: the scenario file first */
+};
+
+/** @brief Zero @p res so that es_results_clear may be called at any time. */
+void es_results_init(struct es_results *res);
+/** @brief Free everything @p res owns and zero it. Accepts NULL. */
+void es_results_clear(struct es_results *res);
+
+/**
+ * @brief Add a variable of the given axes, zero-filled, and return its data
+ * (owned by @p res), or NULL on out of memory (with @p err set). Lengths are
+ * taken from res->dim_len, which must be set first.
+ */
+double *es_results_add(struct es_results *res, const char *group,
+                       const char *name, const char *long_name,
+                       const char *units, size_t n_dims,
+                       const enum es_dim *dims, struct es_error *err);
+
+/** @brief The variable @p group/@p name, or NULL. */
+struct es_variable *es_results_find(const struct es_results *res,
+                                    const char *group, const char *name);
+
+/** Options of the writer. */
+struct es_write_options {
+  bool force;        /* replace an existing file (else ES_EEXIST) */
+  int deflate_level; /* 0..9; 0 = no compression (default 1) */
+};
+
+/**
+ * @brief Write @p res to @p path atomically: a temporary file
+ * "<path>.tmp.<pid>" in the same folder, fsync, rename, fsync of the folder.
+ * On any failure the temporary file is removed and an existing @p path is left
+ * untouched. Without opts->force an existing @p path is ES_EEXIST, checked
+ * before anything is written.
+ * @return ES_OK, ES_EEXIST, ES_EIO, ES_EHDF5, ES_ENOMEM
+ */
+int es_results_write(const struct es_results *res, const char *path,
+                     const struct es_write_options *opts, struct es_error *err);
+
+/** @brief SHA-256 of @p size bytes as 64 lower-case hex digits + NUL. */
+void es_sha256_hex(const void *bytes, size_t size, char hex[65]);
+
+#endif /* ES_OUTPUT_RESULTS_H */

@@ -1,0 +1,96 @@
+/* csv.h: a CSV table read into memory with the place of every field.
+ *
+ * Scenario data are small CSV files (UTF-8, optional BOM, header row, RFC 4180
+ * quoting, CRLF or LF). libcsv does the RFC 4180 parsing; this module adds what
+ * a diagnostic needs: the line and column where every field starts, so that an
+ * error reads `population.csv:14:9: error: ...`. Columns count characters
+ * (UTF-8 code points), from 1, like the YAML marks. */
+#ifndef ES_SCENARIOS_CSV_H
+#define ES_SCENARIOS_CSV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/error.h"
+
+/** Returned by es_csv_column when the header has no such column. */
+#define ES_CSV_NO_COLUMN SIZE_MAX
+
+/** One field: its text (NUL-terminated, quotes removed) and where it began. */
+struct es_csv_field {
+  const char *text; /* borrowed from the table's storage */
+  size_t line;      /* 1-based line of the field's first character */
+  size_t column;    /* 1-based column (characters) of its first character */
+};
+
+/** One record (row) of the file. */
+struct es_csv_row {
+  size_t line;                 /* line where the record starts */
+  size_t n_fields;             /* fields in this record, as found */
+  struct es_csv_field *fields; /* [n_fields], borrowed from the table */
+};
+
+/** A whole CSV file; the first record is the header. */
+struct es_csv {
+  char *path;               /* path as shown in diagnostics (owned) */
+  struct es_csv_row header; /* the column names */
+  size_t n_rows;            /* data records, header excluded */
+  struct es_csv_row *rows;  /* [n_rows] (owned) */
+  void *storage;            /* field texts and arrays (owned, private) */
+};
+
+/**
+ * @brief Parse @p bytes (the whole file) into @p csv. A leading UTF-8 BOM is
+ * skipped; blank lines are skipped. Problems the user can fix (no header, bad
+ * quoting, invalid UTF-8, a header column named twice or empty) are added to
+ * @p dl as errors with their place, and the function returns ES_EINPUT.
+ * Records with a number of fields other than the header's are reported too
+ * (`3 fields, expected 5 (region,age,local,migrant,away)`) and left out.
+ * @param display_path the path to show in diagnostics (copied)
+ * @return ES_OK, ES_EINPUT (see @p dl), ES_ENOMEM
+ */
+int es_csv_parse(struct es_csv *csv, const char *display_path,
+                 const char *bytes, size_t size, struct es_diag_list *dl,
+                 struct es_error *err);
+
+/** @brief Free what @p csv owns and zero it. Accepts NULL and zeroed. */
+void es_csv_clear(struct es_csv *csv);
+
+/** @brief Index of the header column named @p name, or ES_CSV_NO_COLUMN. */
+size_t es_csv_column(const struct es_csv *csv, const char *name);
+
+/**
+ * @brief Check that the header has every column of @p required and only
+ * columns of @p required or @p optional (either list may be NULL-terminated
+ * arrays; @p optional NULL accepts none; @p allow_other accepts any extra).
+ * Each problem is one error at the header's place, naming the column and what
+ * was expected. @return true when the header is acceptable.
+ */
+bool es_csv_check_header(const struct es_csv *csv, const char *const *required,
+                         const char *const *optional, bool allow_other,
+                         struct es_diag_list *dl);
+
+/**
+ * @brief Read a field as a finite real number (strtod, whole field, no
+ * surrounding blanks accepted). On failure adds an error naming the column
+ * @p what and @p expected, e.g. "column 'local': 'abc' is not a number
+ * (expected a number >= 0)", and returns false.
+ */
+bool es_csv_get_double(const struct es_csv *csv, const struct es_csv_field *f,
+                       const char *what, double *value,
+                       struct es_diag_list *dl);
+
+/** @brief Read a field as a whole number (decimal, optional sign, no
+ * fraction), like es_csv_get_double. */
+bool es_csv_get_int64(const struct es_csv *csv, const struct es_csv_field *f,
+                      const char *what, int64_t *value,
+                      struct es_diag_list *dl);
+
+/** @brief Read a whole file into a NUL-terminated buffer (the NUL is not
+ * counted in @p size). @return ES_OK, ES_EIO (message names the file and the
+ * system error), ES_ENOMEM. */
+int es_file_read(const char *path, char **bytes, size_t *size,
+                 struct es_error *err);
+
+#endif /* ES_SCENARIOS_CSV_H */

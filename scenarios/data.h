@@ -1,0 +1,120 @@
+/* data.h: the scenario's CSV data files, checked and turned into arrays.
+ *
+ * regions.csv describes every region (code, name, administrative rank, births
+ * at t0, and optional province, prefecture, zone, coordinates, adult
+ * population and growth, migrant birth share, and numeric columns the scenario
+ * names); population.csv gives the local / migrant / away children of every
+ * region and age at t0; teachers.csv and seats.csv the supply of every region
+ * and stage at t0; od.csv the destination shares of movers. Every rule of
+ * DESIGN "CSV data" is checked here and every violation becomes a diagnostic
+ * with file:line:column and what was expected. */
+#ifndef ES_SCENARIOS_DATA_H
+#define ES_SCENARIOS_DATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/error.h"
+#include "models/population.h"
+#include "models/stage.h"
+
+/** Regions in file order (the order of every region axis in edusim). */
+struct es_region_table {
+  size_t n_regions;
+  char **code;          /* [n_regions] unique codes (owned) */
+  char **name;          /* [n_regions] names, UTF-8 (owned) */
+  int64_t *rank;        /* [n_regions] administrative rank, 1 = highest */
+  double *births;       /* [n_regions] births in year t0, persons per year */
+  char **province;      /* [n_regions] or NULL when the column is absent */
+  char **prefecture;    /* [n_regions] or NULL */
+  char **zone;          /* [n_regions] or NULL */
+  double *lat;          /* [n_regions] latitude, decimal degrees, or NULL */
+  double *lon;          /* [n_regions] longitude, decimal degrees, or NULL */
+  double *adult_pop;    /* [n_regions] adults, persons, or NULL */
+  double *adult_growth; /* [n_regions] growth per year, or NULL (= 0) */
+  double *migrant_birth_share; /* [n_regions] 0..1, or NULL (= default) */
+  size_t n_extra;    /* further numeric columns named by the scenario */
+  char **extra_name; /* [n_extra] their names (owned) */
+  double **extra;    /* [n_extra][n_regions] their values (owned) */
+  size_t *sorted;    /* [n_regions] indices sorted by code (for lookup) */
+};
+
+/** @brief Free what @p t owns and zero it. Accepts NULL and zeroed. */
+void es_region_table_clear(struct es_region_table *t);
+
+/** @brief Index of the region with @p code, or SIZE_MAX. O(log n). */
+size_t es_region_table_find(const struct es_region_table *t, const char *code);
+
+/** @brief The values of numeric column @p name: a standard one (adult_pop,
+ * births, lat, lon, adult_growth, migrant_birth_share, rank is not numeric
+ * here) or an extra one; NULL when absent. */
+const double *es_region_table_column(const struct es_region_table *t,
+                                     const char *name);
+
+/**
+ * @brief Read regions.csv. Required columns: code, name, rank, births.
+ * Optional: province, prefecture, zone, lat, lon, adult_pop, adult_growth,
+ * migrant_birth_share. @p extra_columns (n_extra names, already free of
+ * duplicates) are further numeric columns the scenario uses as attraction,
+ * multiplier or rate_multiplier: each must be present; any other column is an
+ * error. Checks: codes unique and non-empty, rank integer >= 1, births >= 0,
+ * lat in [-90, 90], lon in [-180, 180], adult_pop >= 0, adult_growth > -1,
+ * migrant_birth_share in [0, 1], extra columns finite; lat and lon come
+ * together; at least one region.
+ * @return ES_OK, ES_EINPUT (see @p dl), ES_ENOMEM
+ */
+int es_data_load_regions(const char *display_path, const char *bytes,
+                         size_t size, const char *const *extra_columns,
+                         size_t n_extra, struct es_region_table *out,
+                         struct es_diag_list *dl, struct es_error *err);
+
+/**
+ * @brief Read population.csv (region,age,local,migrant,away) into @p out,
+ * which must be initialised for regions->n_regions x (max_age + 1).
+ * Every region x age 0..max_age exactly once; rows above max_age are ignored
+ * with one notice; values finite and >= 0; unknown regions, ages that are not
+ * whole numbers >= 0, missing and duplicated pairs are errors.
+ * @return ES_OK, ES_EINPUT, ES_ENOMEM
+ */
+int es_data_load_population(const char *display_path, const char *bytes,
+                            size_t size, const struct es_region_table *regions,
+                            size_t max_age, struct es_population *out,
+                            struct es_diag_list *dl, struct es_error *err);
+
+/**
+ * @brief Read teachers.csv or seats.csv: columns region,stage,@p value_column
+ * with whole numbers >= 0, every region x stage exactly once.
+ * @param out [n_regions * n_stages], row-major [region][stage]
+ * @return ES_OK, ES_EINPUT, ES_ENOMEM
+ */
+int es_data_load_stage_table(const char *display_path, const char *bytes,
+                             size_t size, const char *value_column,
+                             const struct es_region_table *regions,
+                             const struct es_stage *stages, size_t n_stages,
+                             int64_t *out, struct es_diag_list *dl,
+                             struct es_error *err);
+
+/** Origin-destination entries as read from od.csv. */
+struct es_od_table {
+  size_t n_entries;
+  size_t *origin;      /* [n_entries] region index */
+  size_t *destination; /* [n_entries] region index */
+  double *share;       /* [n_entries] share of the origin's movers, 0..1 */
+};
+
+/** @brief Free what @p od owns and zero it. Accepts NULL and zeroed. */
+void es_od_table_clear(struct es_od_table *od);
+
+/**
+ * @brief Read od.csv (origin,destination,share): known regions, no self-flows,
+ * each pair at most once, shares finite >= 0 and summing to at most 1 per
+ * origin (tolerance 1e-9; the error names the origin and the sum).
+ * @return ES_OK, ES_EINPUT, ES_ENOMEM
+ */
+int es_data_load_od(const char *display_path, const char *bytes, size_t size,
+                    const struct es_region_table *regions,
+                    struct es_od_table *out, struct es_diag_list *dl,
+                    struct es_error *err);
+
+#endif /* ES_SCENARIOS_DATA_H */

@@ -1,0 +1,154 @@
+/* scenario.h: one scenario, read from its YAML file and CSV data, checked and
+ * immutable afterwards.
+ *
+ * es_scenario_load parses the YAML file (format version 1, DESIGN "Scenario
+ * file") with libfyaml, reads every key through a getter that marks it used,
+ * reports unknown keys, resolves data paths relative to the scenario file,
+ * loads the CSV data (data.h), checks every cross-reference (stage ages inside
+ * max_age, strategy names, columns named by the scenario) and builds the model
+ * parameters (destinations, population parameters). Every problem becomes a
+ * diagnostic with file:line:column; up to ES_DIAG_MAX are reported at once. */
+#ifndef ES_SCENARIOS_SCENARIO_H
+#define ES_SCENARIOS_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/apportion.h"
+#include "models/demand.h"
+#include "models/error.h"
+#include "models/migration.h"
+#include "models/population.h"
+#include "models/stage.h"
+#include "models/strategy.h"
+#include "scenarios/data.h"
+
+/** Scenario format version this build reads. */
+#define ES_SCENARIO_FORMAT_VERSION 1
+/** Limits of DESIGN "Scenario file". */
+#define ES_SCENARIO_MAX_STAGES     16
+#define ES_SCENARIO_MAX_STRATEGIES 32
+#define ES_SCENARIO_MAX_STATISTICS 32
+
+enum es_mode { ES_MODE_DETERMINISTIC, ES_MODE_STOCHASTIC };
+
+/** @brief "deterministic" or "stochastic". */
+const char *es_mode_name(enum es_mode mode);
+
+/** How movers choose destinations (MODEL 3.5). */
+enum es_destination_model {
+  ES_DESTINATIONS_NONE,    /* every mover leaves the system */
+  ES_DESTINATIONS_MATRIX,  /* od.csv */
+  ES_DESTINATIONS_GRAVITY, /* gravity model over lat/lon */
+};
+
+/** The data files of a scenario, in this order in sources[]. */
+enum es_data_role {
+  ES_DATA_REGIONS,
+  ES_DATA_POPULATION,
+  ES_DATA_TEACHERS,
+  ES_DATA_SEATS,
+  ES_DATA_MIGRATION,
+  ES_DATA_COUNT
+};
+
+/** A file the scenario was read from, kept verbatim for the results. */
+struct es_scenario_file {
+  bool present; /* false for an optional file the scenario omits */
+  char *given;  /* path as written in the scenario (owned) */
+  char *path;   /* path used to open it (relative to the cwd) (owned) */
+  char *bytes;  /* content (owned), NUL-terminated */
+  size_t size;  /* bytes, without the NUL */
+};
+
+struct es_scenario {
+  /* the file itself */
+  struct es_scenario_file file;                /* the YAML file */
+  struct es_scenario_file data[ES_DATA_COUNT]; /* by enum es_data_role */
+
+  /* identity and run control */
+  int format_version;  /* "edusim", 1 */
+  char *name;          /* letters, digits, . _ - */
+  char *description;   /* free text, or NULL */
+  int year_start;      /* t0 */
+  int year_end;        /* t1 >= t0 */
+  enum es_mode mode;   /* default deterministic */
+  uint64_t replicates; /* stochastic mode, default 100, >= 1 */
+  uint64_t seed;       /* default 1 */
+  size_t max_age;      /* A, default the oldest stage age */
+  enum es_apportion_method apportionment; /* default webster */
+  char *currency;                         /* default "CNY" */
+
+  /* data */
+  struct es_region_table regions;
+  struct es_population initial; /* L, M, X at t0 */
+  int64_t *teachers;            /* [n_regions * n_stages] at t0 */
+  int64_t *seats;               /* [n_regions * n_stages] at t0 */
+
+  /* stages */
+  size_t n_stages;
+  struct es_stage *stages;  /* [n_stages] (owned) */
+  bool has_cross_stage;     /* MODEL 5.2d */
+  double cross_stage_share; /* sigma, 0..1 */
+  size_t n_cross_from;
+  size_t *cross_from; /* stage indices, in list order (owned) */
+  size_t n_cross_to;
+  size_t *cross_to; /* stage indices, in list order (owned) */
+
+  /* demography (MODEL 3) */
+  double *mortality;            /* [n_ages] q */
+  double *local_out_rate;       /* [n_ages] mL base */
+  double *migrant_out_rate;     /* [n_ages] mM base */
+  double *return_rate;          /* [n_ages] rho */
+  double *external_in_rate;     /* [n_ages] eps */
+  char *rate_multiplier_column; /* or NULL (owned) */
+  size_t n_fertility_points;
+  int *fertility_year;     /* [n_fertility_points] ascending (owned) */
+  double *fertility_index; /* [n_fertility_points] (owned) */
+  enum es_destination_model destination_model;
+  struct es_gravity_params gravity;    /* gravity model parameters */
+  char *attraction_column;             /* gravity: regions.csv column (owned) */
+  struct es_destinations destinations; /* built D */
+  double *migrant_birth_share;         /* [n_regions] mu (column or default) */
+  struct es_population_params population_params; /* points into the above */
+
+  /* strategies (MODEL 5.1) */
+  size_t n_strategies;
+  struct es_strategy_spec *strategies; /* [n_strategies] (owned) */
+
+  /* early warning (MODEL 8) */
+  struct es_warning_params warning;
+
+  /* output */
+  char *output_file; /* as resolved (relative to the scenario),
+                        or NULL: default results/<name>.h5 */
+  size_t n_statistics;
+  char **statistics;     /* requested statistics (owned) */
+  bool region_quantiles; /* default false */
+};
+
+/**
+ * @brief Load and check the scenario at @p path.
+ * @param sc  out: a scenario to free with es_scenario_free, or NULL when the
+ *            input has errors (then @p dl lists them) or on a runtime failure
+ * @return ES_OK, ES_EINPUT (see @p dl), ES_EIO (an unreadable scenario file),
+ *         ES_ENOMEM
+ */
+int es_scenario_load(const char *path, struct es_scenario **sc,
+                     struct es_diag_list *dl, struct es_error *err);
+
+/** @brief Free a scenario and everything it owns. Accepts NULL. */
+void es_scenario_free(struct es_scenario *sc);
+
+/** @brief Number of ages tracked (max_age + 1). */
+static inline size_t es_scenario_n_ages(const struct es_scenario *sc) {
+  return sc->max_age + 1;
+}
+
+/** @brief Number of years recorded (t1 - t0 + 1). */
+static inline size_t es_scenario_n_years(const struct es_scenario *sc) {
+  return (size_t)(sc->year_end - sc->year_start) + 1;
+}
+
+#endif /* ES_SCENARIOS_SCENARIO_H */

@@ -57,9 +57,11 @@ void es_error_prefix(struct es_error *err, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(prefix, sizeof prefix, fmt, ap);
   va_end(ap);
-  char joined[ES_ERROR_MESSAGE_MAX];
+  /* Room for both parts; the message keeps what fits. */
+  char joined[2 * ES_ERROR_MESSAGE_MAX + 2];
   snprintf(joined, sizeof joined, "%s: %s", prefix, err->message);
-  memcpy(err->message, joined, sizeof joined);
+  memcpy(err->message, joined, sizeof err->message - 1);
+  err->message[sizeof err->message - 1] = '\0';
 }
 
 void es__assert_fail(const char *expr, const char *file, int line,

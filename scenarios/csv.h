@@ -42,12 +42,22 @@ struct es_csv {
 
 /**
  * @brief Parse @p bytes (the whole file) into @p csv. A leading UTF-8 BOM is
- * skipped; blank lines are skipped. Problems the user can fix (no header, bad
- * quoting, invalid UTF-8, a header column named twice or empty) are added to
- * @p dl as errors with their place, and the function returns ES_EINPUT.
- * Records with a number of fields other than the header's are reported too
- * (`3 fields, expected 5 (region,age,local,migrant,away)`) and left out.
+ * skipped (columns are unaffected); blank lines are skipped; lines end with
+ * LF, CRLF or a lone CR. Unquoted fields are kept as written (blanks are not
+ * trimmed). Problems the user can fix are added to @p dl as errors with their
+ * place, and the function returns ES_EINPUT:
+ * - bad quoting, a quoted field left open, invalid UTF-8 or a NUL byte: one
+ *   error, and @p csv is left empty (zeroed);
+ * - a header column named twice or empty, and records with a number of fields
+ *   other than the header's (`record has 3 fields, expected 5
+ *   (region,age,local,migrant,away)`, at the record's line, column 0): every
+ *   one is reported, the bad records are left out, and @p csv holds the rest,
+ *   so that a loader can go on and report more problems.
+ * An empty file (or one of blank lines only) is not an error here: @p csv then
+ * has no header fields, and es_csv_check_header reports it with the header
+ * the file should have. Free @p csv with es_csv_clear whatever the result.
  * @param display_path the path to show in diagnostics (copied)
+ * @param bytes the file's content, @p size bytes (need not be NUL-terminated)
  * @return ES_OK, ES_EINPUT (see @p dl), ES_ENOMEM
  */
 int es_csv_parse(struct es_csv *csv, const char *display_path,
@@ -62,34 +72,57 @@ size_t es_csv_column(const struct es_csv *csv, const char *name);
 
 /**
  * @brief Check that the header has every column of @p required and only
- * columns of @p required or @p optional (either list may be NULL-terminated
- * arrays; @p optional NULL accepts none; @p allow_other accepts any extra).
- * Each problem is one error at the header's place, naming the column and what
- * was expected. @return true when the header is acceptable.
+ * columns of @p required or @p optional (both NULL-terminated arrays of names;
+ * @p optional NULL accepts none; @p allow_other accepts any extra column).
+ * A missing column is one error at the header's line (column 0); an unknown
+ * column is one error at its place; both list the expected columns
+ * ("missing column 'births' (expected columns code,name,rank,births,
+ * optionally province,...)"). A table without a header (empty file) gives the
+ * file-level error "empty file (expected a header row: ...)".
+ * @return true when the header is acceptable.
  */
 bool es_csv_check_header(const struct es_csv *csv, const char *const *required,
                          const char *const *optional, bool allow_other,
                          struct es_diag_list *dl);
 
 /**
- * @brief Read a field as a finite real number (strtod, whole field, no
- * surrounding blanks accepted). On failure adds an error naming the column
- * @p what and @p expected, e.g. "column 'local': 'abc' is not a number
- * (expected a number >= 0)", and returns false.
+ * @brief Read a field as a finite real number: decimal notation as strtod
+ * reads it (sign, digits, point, exponent), the whole field, no surrounding
+ * blanks, no hexadecimal; "nan", "inf", "infinity" (any case) and values too
+ * large for a double are rejected. On failure adds an error at the field's
+ * place naming the column @p what and @p expected, e.g. "column 'local':
+ * 'abc' is not a number (expected a number >= 0)", and returns false.
+ * @param expected what a valid value looks like, e.g. "a number >= 0"
  */
+bool es_csv_get_number(const struct es_csv *csv, const struct es_csv_field *f,
+                       const char *what, const char *expected, double *value,
+                       struct es_diag_list *dl);
+
+/** @brief es_csv_get_number with @p expected "a finite number". */
 bool es_csv_get_double(const struct es_csv *csv, const struct es_csv_field *f,
                        const char *what, double *value,
                        struct es_diag_list *dl);
 
-/** @brief Read a field as a whole number (decimal, optional sign, no
- * fraction), like es_csv_get_double. */
+/**
+ * @brief Read a field as a whole number: an optional sign and decimal digits
+ * only, so "2.5", "3.0", "1e3" and " 4" are all rejected ("column 'age':
+ * '2.5' is not a whole number (expected a whole number >= 0)"); values
+ * outside int64_t are rejected as out of range. Returns false after adding
+ * the error, like es_csv_get_number.
+ */
+bool es_csv_get_whole(const struct es_csv *csv, const struct es_csv_field *f,
+                      const char *what, const char *expected, int64_t *value,
+                      struct es_diag_list *dl);
+
+/** @brief es_csv_get_whole with @p expected "a whole number". */
 bool es_csv_get_int64(const struct es_csv *csv, const struct es_csv_field *f,
                       const char *what, int64_t *value,
                       struct es_diag_list *dl);
 
-/** @brief Read a whole file into a NUL-terminated buffer (the NUL is not
- * counted in @p size). @return ES_OK, ES_EIO (message names the file and the
- * system error), ES_ENOMEM. */
+/** @brief Read a whole file (binary) into a NUL-terminated buffer (the NUL is
+ * not counted in @p size); the caller frees *@p bytes with free(). On failure
+ * *@p bytes is NULL and *@p size 0. @return ES_OK, ES_EIO (message
+ * "cannot open 'PATH': strerror" or "cannot read 'PATH': ..."), ES_ENOMEM. */
 int es_file_read(const char *path, char **bytes, size_t *size,
                  struct es_error *err);
 

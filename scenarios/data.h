@@ -61,7 +61,16 @@ const double *es_region_table_column(const struct es_region_table *t,
  * error. Checks: codes unique and non-empty, rank integer >= 1, births >= 0,
  * lat in [-90, 90], lon in [-180, 180], adult_pop >= 0, adult_growth > -1,
  * migrant_birth_share in [0, 1], extra columns finite; lat and lon come
- * together; at least one region.
+ * together; at least one region. Whole numbers are an optional sign and
+ * digits only ("3.0" is rejected). An extra column that is also a standard
+ * numeric one (attraction: adult_pop) becomes required, is checked by its
+ * standard rule, and its values are repeated in extra[]; extra_name[k] is
+ * always extra_columns[k]. Every problem found is added to @p dl (the loader
+ * goes on after an error); on any failure @p out is left zeroed.
+ * @param display_path the path shown in diagnostics
+ * @param bytes the file's content, @p size bytes
+ * @param out filled on success (owned by the caller; free with
+ *            es_region_table_clear)
  * @return ES_OK, ES_EINPUT (see @p dl), ES_ENOMEM
  */
 int es_data_load_regions(const char *display_path, const char *bytes,
@@ -74,8 +83,11 @@ int es_data_load_regions(const char *display_path, const char *bytes,
  * which must be initialised for regions->n_regions x (max_age + 1).
  * Every region x age 0..max_age exactly once; rows above max_age are ignored
  * with one notice; values finite and >= 0; unknown regions, ages that are not
- * whole numbers >= 0, missing and duplicated pairs are errors.
- * @return ES_OK, ES_EINPUT, ES_ENOMEM
+ * whole numbers >= 0, missing and duplicated pairs are errors (a missing
+ * pair is a file-level error, line 0, one per pair; a duplicate names the
+ * line of the first). A file with a header and no rows is one error. On
+ * ES_EINPUT the stocks hold what could be read (others 0).
+ * @return ES_OK, ES_EINPUT, ES_ENOMEM, ES_EINVAL (@p out of another shape)
  */
 int es_data_load_population(const char *display_path, const char *bytes,
                             size_t size, const struct es_region_table *regions,
@@ -84,8 +96,10 @@ int es_data_load_population(const char *display_path, const char *bytes,
 
 /**
  * @brief Read teachers.csv or seats.csv: columns region,stage,@p value_column
- * with whole numbers >= 0, every region x stage exactly once.
- * @param out [n_regions * n_stages], row-major [region][stage]
+ * with whole numbers >= 0 (sign and digits only), every region x stage
+ * exactly once; an unknown stage lists the stages' names.
+ * @param out [n_regions * n_stages], row-major [region][stage]; set to 0
+ *            first, so absent pairs read 0 even on ES_EINPUT
  * @return ES_OK, ES_EINPUT, ES_ENOMEM
  */
 int es_data_load_stage_table(const char *display_path, const char *bytes,
@@ -109,7 +123,9 @@ void es_od_table_clear(struct es_od_table *od);
 /**
  * @brief Read od.csv (origin,destination,share): known regions, no self-flows,
  * each pair at most once, shares finite >= 0 and summing to at most 1 per
- * origin (tolerance 1e-9; the error names the origin and the sum).
+ * origin (tolerance 1e-9; the error, at the share of the origin's first
+ * row, names the origin and the sum). Entries keep the file's order; a file
+ * with a header and no rows gives no entries. On failure @p out is zeroed.
  * @return ES_OK, ES_EINPUT, ES_ENOMEM
  */
 int es_data_load_od(const char *display_path, const char *bytes, size_t size,

@@ -80,7 +80,7 @@ static inline void es_test_report_(bool ok, const char *file, int line,
   do {                                                                         \
     const char *es_a_ = (a), *es_b_ = (b);                                     \
     bool es_ok_ = es_a_ != NULL && es_b_ != NULL && strcmp(es_a_, es_b_) == 0; \
-    char es_w_[1024];                                                          \
+    char es_w_[4096];                                                          \
     snprintf(es_w_, sizeof es_w_, "%s == %s (\"%s\" vs \"%s\")", #a, #b,       \
              es_a_ ? es_a_ : "(null)", es_b_ ? es_b_ : "(null)");              \
     es_test_report_(es_ok_, __FILE__, __LINE__, es_w_);                        \
@@ -91,7 +91,7 @@ static inline void es_test_report_(bool ok, const char *file, int line,
   do {                                                                    \
     const char *es_h_ = (haystack), *es_n_ = (needle);                    \
     bool es_ok_ = es_h_ != NULL && es_n_ != NULL && strstr(es_h_, es_n_); \
-    char es_w_[2048];                                                     \
+    char es_w_[8192];                                                     \
     snprintf(es_w_, sizeof es_w_, "%s contains %s (\"%s\" in \"%s\")",    \
              #haystack, #needle, es_n_ ? es_n_ : "(null)",                \
              es_h_ ? es_h_ : "(null)");                                   \

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "models/error.h"
+#include "output/sha256.h"
 
 /** The axes of the results (DESIGN "Results file"). */
 enum es_dim {
@@ -76,6 +77,7 @@ struct es_results {
 
   /* provenance, written as root attributes and in group "scenario" */
   char *title;             /* e.g. "edusim results: tiny" */
+  char *software_version;  /* e.g. "0.1.0 (git 1a2b3c4d5e6f)", or NULL */
   char *scenario_name;     /* the scenario's name */
   char *command;           /* the command line that made the file */
   char *mode;              /* "deterministic" or "stochastic" */
@@ -117,13 +119,38 @@ struct es_write_options {
  * "<path>.tmp.<pid>" in the same folder, fsync, rename, fsync of the folder.
  * On any failure the temporary file is removed and an existing @p path is left
  * untouched. Without opts->force an existing @p path is ES_EEXIST, checked
- * before anything is written.
- * @return ES_OK, ES_EEXIST, ES_EIO, ES_EHDF5, ES_ENOMEM
+ * before anything is written (and again, race-free, when the file is put in
+ * place). Temporary files "<basename>.tmp.<pid>" of writers that are no
+ * longer running are removed first.
+ *
+ * Layout: one group per variable group (in the order of their first
+ * variable), each holding a coordinate dataset (dimension scale) for every
+ * axis its variables use, region_name/region_province/region_prefecture/
+ * region_rank along region and stage_age_lo/stage_age_hi/stage_ptr_standard
+ * along stage (those that are not NULL), then its variables (float64,
+ * chunked, shuffle + deflate, _FillValue NaN). Group "scenario" holds
+ * scenario_resolved and each source as a scalar UTF-8 string named after its
+ * role, or "<role>_base64" (base64 text) when the bytes are not UTF-8 text,
+ * with attributes path, sha256, size_bytes and encoding. Root attributes:
+ * title, Conventions, software ("edusim"), software_version (when set),
+ * hdf5_version, created, command, mode, scenario, seed, replicates, currency
+ * (when set), format_version. Text of title, command, mode, paths that is
+ * not UTF-8 is written with '?' in place of the bad bytes.
+ *
+ * @param res the results (borrowed); labels of every axis a variable uses
+ *        must be set and be UTF-8.
+ * @param path the file to write (borrowed).
+ * @param opts force and deflate level (borrowed); NULL means no force and
+ *        deflate level 1.
+ * @param err filled on failure.
+ * @return ES_OK; ES_EINVAL for invalid results or options (names with '/',
+ *         a variable named like an axis or label variable, missing labels,
+ *         text that is not UTF-8, repeated names, deflate level outside
+ *         0..9); ES_EEXIST; ES_EIO (folder missing or not writable, rename
+ *         or fsync failed); ES_EHDF5; ES_ENOMEM; ES_EINTERNAL (an HDF5
+ *         handle leaked).
  */
 int es_results_write(const struct es_results *res, const char *path,
                      const struct es_write_options *opts, struct es_error *err);
-
-/** @brief SHA-256 of @p size bytes as 64 lower-case hex digits + NUL. */
-void es_sha256_hex(const void *bytes, size_t size, char hex[65]);
 
 #endif /* ES_OUTPUT_RESULTS_H */

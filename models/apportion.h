@@ -44,13 +44,29 @@ void es_apportion_ws_free(struct es_apportion_ws *ws);
 
 /**
  * @brief Apportion @p total units to @p n regions (MODEL 6).
+ *
+ * Divisor methods give the result of the one-unit-at-a-time definition
+ * exactly: every region starts at its minimum and each further unit goes to
+ * the largest priority w / d(n), computed as a double, ties to the lower
+ * index. Hamilton holds the regions whose quota falls below their minimum at
+ * the minimum, recomputes the quotas of the rest, and gives the units left
+ * after the lower quotas to the largest remainders, ties to the lower index.
+ * Regions of weight 0 get their minimum only. Allocates nothing.
+ * @param method   the method
+ * @param total    units to share, 0 <= total <= 2^53
+ * @param n        number of regions
  * @param weight   [n] finite weights >= 0 (borrowed)
- * @param minimum  [n] minimum units >= 0 per region, or NULL for none
- * @param out      [n] units given to each region; sums to @p total
- * @param ws       workspace for at least @p n regions
+ * @param minimum  [n] minimum units >= 0 per region (borrowed), or NULL for
+ *                 none
+ * @param out      [n] units given to each region; sums to @p total (written;
+ *                 undefined after an error)
+ * @param ws       workspace for at least @p n regions (used as scratch)
+ * @param err      details of a failure (may be NULL)
  * @return ES_OK; ES_EINFEASIBLE when total < sum of minimums or total > sum of
- *         minimums with every weight 0; ES_EINVAL for a negative total, a
- *         negative or non-finite weight or minimum, or n above the workspace's
+ *         minimums with every weight 0; ES_EINVAL for a negative total or one
+ *         above 2^53, a negative or non-finite weight, weights whose sum
+ *         overflows, a negative minimum, an unknown method, a NULL @p ws or
+ *         n above the workspace's
  */
 int es_apportion(enum es_apportion_method method, int64_t total, size_t n,
                  const double *weight, const int64_t *minimum, int64_t *out,

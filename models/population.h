@@ -39,7 +39,8 @@ static inline size_t es_population_idx(const struct es_population *p,
   return i_region * p->n_ages + age;
 }
 
-/** @brief Allocate zeroed stocks. @return ES_OK or ES_ENOMEM. */
+/** @brief Allocate zeroed stocks.
+ * @return ES_OK, ES_EINVAL (no region or no age) or ES_ENOMEM. */
 int es_population_init(struct es_population *p, size_t n_regions, size_t n_ages,
                        struct es_error *err);
 /** @brief Free the stocks. Accepts NULL and zeroed structs. */
@@ -88,18 +89,32 @@ void es_population_default_birth_share(const struct es_population *p,
 /** Scratch space for one step, allocated once (STYLE 12). Opaque. */
 struct es_population_ws;
 
-/** @brief Allocate a workspace for @p pp's shape. NULL on failure. */
+/** @brief Allocate a workspace for @p pp's shape, after checking @p pp
+ * (rates in 0..1 once multiplied, rho + mM <= 1 per region and age, births
+ * >= 0, adult growth >= -1, mu in 0..1, fertility years ascending, D of the
+ * same size). NULL on failure, with @p err set to ES_EINVAL (a broken
+ * parameter, named in the message) or ES_ENOMEM. */
 struct es_population_ws *es_population_ws_alloc(
     const struct es_population_params *pp, struct es_error *err);
 /** @brief Free a workspace. Accepts NULL. */
 void es_population_ws_free(struct es_population_ws *ws);
+/** @brief Details of the last failed es_population_step with @p ws (code
+ * ES_OK after a successful one). Borrowed: valid while @p ws lives. */
+const struct es_error *es_population_ws_error(
+    const struct es_population_ws *ws);
+/** @brief kappa of the last registration phase run with @p ws: the share of
+ * migrant-parent births registered in the system (MODEL 3.4). */
+double es_population_ws_kappa(const struct es_population_ws *ws);
 
 /**
  * @brief Advance @p p from the start of year_to - 1 to the start of year_to
  * (MODEL 3.1-3.4), in place.
  * @param rng NULL for the deterministic (expected value) step; a generator for
  *            the stochastic step (bracketed draws of MODEL 3), integer stocks.
- * @return ES_OK, or ES_EINVAL when @p p does not match @p pp.
+ * @return ES_OK, or ES_EINVAL when @p p, @p ws or D does not match @p pp, or
+ *         when @p rng is not NULL (the stochastic step is not available in
+ *         this version); the message is in es_population_ws_error(ws). With
+ *         @p ws NULL the result is ES_EINVAL without a message.
  */
 int es_population_step(const struct es_population_params *pp,
                        struct es_population *p, int year_to,
@@ -107,8 +122,11 @@ int es_population_step(const struct es_population_params *pp,
 
 /* The phases of es_population_step, for sim/ to run over region ranges
  * [r_begin, r_end). Call order: leave (all ranges), pool, arrive (all ranges),
- * registration, births (all ranges). The stochastic step is serial
- * (one generator) and uses es_population_step only. */
+ * registration, births (all ranges). The ranges of one phase may run at the
+ * same time on one workspace: each writes only its own regions' stocks and
+ * workspace rows. @p pp must have passed es_population_ws_alloc's checks.
+ * The stochastic step is serial (one generator) and uses es_population_step
+ * only. */
 
 /** Survival and departures (MODEL 3.1-3.2) of regions in the range. */
 void es_population_phase_leave(const struct es_population_params *pp,

@@ -1,0 +1,515 @@
+/* population.c: the yearly demographic step of local, migrant and away
+ * children (MODEL 2, 3), deterministic (expected value) form.
+ *
+ * For every region r and age a, year t-1 -> t, in the order of MODEL 3:
+ *
+ *   3.1 survival      S' = S * (1 - q[a])                 for S in L, M, X
+ *   3.2 migration     outL = L' mL[r][a], ret = M' rho[a], outM = M' mM[r][a],
+ *                     mL = local_out_rate[a] * multiplier[r] (mM likewise);
+ *                     movers outL + outM go to j with share D[r][j], arriving
+ *                     as migrants: inM[j] = sum_r (outL + outM)[r] D[r][j];
+ *                     locals who leave stay registered: X' += outL;
+ *                     the return pool R[a] = sum_r ret[r][a] goes home to z in
+ *                     proportion to X'[z][a]: back = X' min(1, R / sum_z X');
+ *                     external arrivals ext = eps[a] (L' + M') join M;
+ *                     L'' = L' - outL + back, M'' = M' - ret - outM + inM +
+ * ext, X'' = X' + outL - back 3.3 ageing        S(t)[a+1] = S''[a]; age A
+ * leaves the tracked range 3.4 births        B = births[r] F(t-1) (1 +
+ * g[r])^(t-1-t0), bm = B mu[r], L[0] = B - bm, M[0] = bm; registration of
+ * migrant-parent births: Bx = (sum_r bm) kappa, kappa = min(1, sum X / sum M)
+ * over ages 1..min(5, A) of the aged state, spread over z in proportion to z's
+ * X over those ages: X[z][0].
+ *
+ * The step is cut into phases over ranges of regions (see population.h): a
+ * parallel phase writes only its own regions' stocks and workspace rows, and
+ * reads other regions only from workspace rows written by an earlier phase;
+ * every cross-region sum is formed by a serial phase in ascending region
+ * order. The result is therefore the same bit for bit for any split into
+ * ranges and any order in which the ranges run.
+ *
+ * Reading of MODEL 3.2 made here: the returns are shared in proportion to X'
+ * after the locals who left this year were added to it (the X' += outL line
+ * comes before the returns line in MODEL 3.2); ext uses the survivors L', M'
+ * of 3.1, before anyone leaves. */
+#include "models/population.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* rho + mM may exceed 1 by this much (float noise in rates given as
+ * complements); more is a broken precondition. The excess is clipped when
+ * the stay-on share of migrants is formed, so no stock turns negative. */
+#define ES_RATE_SLACK 1e-12
+
+/* Registration of migrant-parent births looks at ages 1..5 (MODEL 3.4). */
+#define ES_REGISTRATION_MAX_AGE 5
+
+struct es_population_ws {
+  size_t n_regions;      /* shape the workspace was made for */
+  size_t n_ages;         /* max_age + 1 */
+  double *movers;        /* [region][age] outL + outM of this step, persons */
+  double *returns;       /* [region][age] ret of this step, persons */
+  double *pool_returns;  /* [age] R: returners of all regions, persons */
+  double *pool_away;     /* [age] sum_z X'[z][a] (after outL), persons */
+  double *pool_back;     /* [age] min(1, R / sum X'): share of X' going home */
+  double *births_local;  /* [region] B - bm of this step, persons */
+  double *births_migr;   /* [region] bm of this step, persons */
+  double *reg_away;      /* [region] sum of X over ages 1..min(5, A), persons */
+  double reg_away_total; /* sum over regions of reg_away, persons */
+  double reg_births;     /* Bx: registration births, persons */
+  double kappa;          /* registration share of migrant-parent births */
+  struct es_error err;   /* why the last es_population_step failed */
+};
+
+/* ---- stocks ------------------------------------------------------------ */
+
+int es_population_init(struct es_population *p, const size_t n_regions,
+                       const size_t n_ages, struct es_error *err) {
+  memset(p, 0, sizeof *p);
+  if (n_regions == 0 || n_ages == 0) {
+    return ES_FAIL(
+        err, ES_EINVAL,
+        "population needs at least 1 region and 1 age (got %zu, %zu)",
+        n_regions, n_ages);
+  }
+  if (n_regions > SIZE_MAX / sizeof(double) / n_ages) {
+    return ES_FAIL(err, ES_ENOMEM, "population of %zu regions x %zu ages",
+                   n_regions, n_ages);
+  }
+  const size_t n = n_regions * n_ages;
+  p->local = calloc(n, sizeof *p->local);
+  p->migrant = calloc(n, sizeof *p->migrant);
+  p->away = calloc(n, sizeof *p->away);
+  if (p->local == NULL || p->migrant == NULL || p->away == NULL) {
+    es_population_clear(p);
+    return ES_FAIL(err, ES_ENOMEM,
+                   "out of memory for population of %zu regions x %zu ages",
+                   n_regions, n_ages);
+  }
+  p->n_regions = n_regions;
+  p->n_ages = n_ages;
+  return ES_OK;
+}
+
+void es_population_clear(struct es_population *p) {
+  if (p == NULL) {
+    return;
+  }
+  free(p->local);
+  free(p->migrant);
+  free(p->away);
+  memset(p, 0, sizeof *p);
+}
+
+void es_population_copy(struct es_population *dst,
+                        const struct es_population *src) {
+  ES_ASSERT(dst->n_regions == src->n_regions && dst->n_ages == src->n_ages);
+  const size_t n = src->n_regions * src->n_ages;
+  memcpy(dst->local, src->local, n * sizeof *dst->local);
+  memcpy(dst->migrant, src->migrant, n * sizeof *dst->migrant);
+  memcpy(dst->away, src->away, n * sizeof *dst->away);
+}
+
+/* ---- parameter helpers ----------------------------------------------- */
+
+double es_fertility_index_at(const struct es_population_params *pp,
+                             const int year) {
+  const size_t n = pp->n_fertility_points;
+  if (n == 0) {
+    return 1.0;
+  }
+  const int *y = pp->fertility_year;
+  const double *f = pp->fertility_index;
+  /* MODEL 3.4: flat outside the given years, linear between them. */
+  if (year <= y[0]) {
+    return f[0];
+  }
+  if (year >= y[n - 1]) {
+    return f[n - 1];
+  }
+  size_t i = 0;
+  while (year >= y[i + 1]) {
+    i++;
+  }
+  const double frac = (double)(year - y[i]) / (double)(y[i + 1] - y[i]);
+  return f[i] + (f[i + 1] - f[i]) * frac;
+}
+
+double es_population_expected_births(const struct es_population_params *pp,
+                                     const size_t i_region, const int year) {
+  /* MODEL 3.4: B[r] = births[r] * F(year) * (1 + g[r])^(year - t0). */
+  if (pp->births == NULL) {
+    return 0.0;
+  }
+  const double g = pp->adult_growth != NULL ? pp->adult_growth[i_region] : 0.0;
+  return pp->births[i_region] * es_fertility_index_at(pp, year) *
+         pow(1.0 + g, (double)(year - pp->year_start));
+}
+
+/* Ages 1..min(5, A) are those of MODEL 3.4's default mu and registration;
+ * this returns one past the last of them. With A = 0 they are empty. */
+static size_t registration_age_end(const size_t n_ages) {
+  const size_t max_age = n_ages - 1;
+  return (max_age < ES_REGISTRATION_MAX_AGE ? max_age
+                                            : ES_REGISTRATION_MAX_AGE) +
+         1;
+}
+
+void es_population_default_birth_share(const struct es_population *p,
+                                       double *out) {
+  /* MODEL 3.4: mu = M / (L + M) over ages 0..min(5, A) at t0. */
+  const size_t a_end = registration_age_end(p->n_ages);
+  for (size_t r = 0; r < p->n_regions; r++) {
+    double sum_l = 0.0;
+    double sum_m = 0.0;
+    for (size_t a = 0; a < a_end; a++) {
+      sum_l += p->local[es_population_idx(p, r, a)];
+      sum_m += p->migrant[es_population_idx(p, r, a)];
+    }
+    out[r] = sum_l + sum_m > 0.0 ? sum_m / (sum_l + sum_m) : 0.0;
+  }
+}
+
+static double at_or_zero(const double *v, const size_t i) {
+  return v != NULL ? v[i] : 0.0;
+}
+
+static double multiplier_of(const struct es_population_params *pp,
+                            const size_t i_region) {
+  return pp->rate_multiplier != NULL ? pp->rate_multiplier[i_region] : 1.0;
+}
+
+static bool is_probability(const double x) {
+  return x >= 0.0 && x <= 1.0; /* false for NaN */
+}
+
+/* Checks what the step relies on: rates are probabilities once multiplied,
+ * rho + mM <= 1, counts are finite and non-negative. The scenario loader
+ * checks the same for the user; this catches a caller that did not. */
+static int check_params(const struct es_population_params *pp,
+                        struct es_error *err) {
+  if (pp->n_regions == 0 || pp->n_ages == 0) {
+    return ES_FAIL(err, ES_EINVAL,
+                   "population parameters for %zu regions x %zu ages",
+                   pp->n_regions, pp->n_ages);
+  }
+  if (pp->destinations == NULL ||
+      pp->destinations->n_regions != pp->n_regions) {
+    return ES_FAIL(err, ES_EINVAL,
+                   "destinations are missing or not for %zu regions",
+                   pp->n_regions);
+  }
+  if (pp->migrant_birth_share == NULL) {
+    return ES_FAIL(err, ES_EINVAL, "%s",
+                   "migrant_birth_share is required (see "
+                   "es_population_default_birth_share)");
+  }
+  for (size_t a = 0; a < pp->n_ages; a++) {
+    const double q = at_or_zero(pp->mortality, a);
+    const double ml = at_or_zero(pp->local_out_rate, a);
+    const double mm = at_or_zero(pp->migrant_out_rate, a);
+    const double rho = at_or_zero(pp->return_rate, a);
+    const double eps = at_or_zero(pp->external_in_rate, a);
+    if (!is_probability(q) || !is_probability(ml) || !is_probability(mm) ||
+        !is_probability(rho) || !(eps >= 0.0 && isfinite(eps))) {
+      return ES_FAIL(err, ES_EINVAL,
+                     "age %zu: mortality %g, local_out_rate %g, "
+                     "migrant_out_rate %g, return_rate %g must lie in 0..1 and "
+                     "external_in_rate %g must be >= 0",
+                     a, q, ml, mm, rho, eps);
+    }
+  }
+  for (size_t r = 0; r < pp->n_regions; r++) {
+    const double mult = multiplier_of(pp, r);
+    if (!(mult >= 0.0 && isfinite(mult))) {
+      return ES_FAIL(err, ES_EINVAL,
+                     "region %zu: rate_multiplier %g is not >= 0", r, mult);
+    }
+    for (size_t a = 0; a < pp->n_ages; a++) {
+      const double ml = at_or_zero(pp->local_out_rate, a) * mult;
+      const double mm = at_or_zero(pp->migrant_out_rate, a) * mult;
+      const double rho = at_or_zero(pp->return_rate, a);
+      if (ml > 1.0 || rho + mm > 1.0 + ES_RATE_SLACK) {
+        return ES_FAIL(err, ES_EINVAL,
+                       "region %zu, age %zu: local_out_rate x multiplier = %g "
+                       "(at most 1) and return_rate + migrant_out_rate x "
+                       "multiplier = %g (at most 1)",
+                       r, a, ml, rho + mm);
+      }
+    }
+    const double births = at_or_zero(pp->births, r);
+    const double g = at_or_zero(pp->adult_growth, r);
+    const double mu = pp->migrant_birth_share[r];
+    if (!(births >= 0.0 && isfinite(births)) || !(g >= -1.0 && isfinite(g)) ||
+        !is_probability(mu)) {
+      return ES_FAIL(err, ES_EINVAL,
+                     "region %zu: births %g (>= 0), adult_growth %g (>= -1), "
+                     "migrant_birth_share %g (0..1)",
+                     r, births, g, mu);
+    }
+  }
+  if (pp->n_fertility_points > 0 &&
+      (pp->fertility_year == NULL || pp->fertility_index == NULL)) {
+    return ES_FAIL(err, ES_EINVAL, "%s", "fertility points without arrays");
+  }
+  for (size_t i = 0; i < pp->n_fertility_points; i++) {
+    if (!(pp->fertility_index[i] >= 0.0 && isfinite(pp->fertility_index[i])) ||
+        (i > 0 && pp->fertility_year[i] <= pp->fertility_year[i - 1])) {
+      return ES_FAIL(err, ES_EINVAL,
+                     "fertility point %zu (year %d, index %g): years must "
+                     "ascend and indices be >= 0",
+                     i, pp->fertility_year[i], pp->fertility_index[i]);
+    }
+  }
+  return ES_OK;
+}
+
+/* ---- workspace --------------------------------------------------------- */
+
+struct es_population_ws *es_population_ws_alloc(
+    const struct es_population_params *pp, struct es_error *err) {
+  if (check_params(pp, err) != ES_OK) {
+    return NULL;
+  }
+  const size_t n_r = pp->n_regions;
+  const size_t n_a = pp->n_ages;
+  if (n_r > SIZE_MAX / sizeof(double) / n_a) {
+    ES_FAIL(err, ES_ENOMEM, "workspace of %zu regions x %zu ages", n_r, n_a);
+    return NULL;
+  }
+  struct es_population_ws *ws = calloc(1, sizeof *ws);
+  if (ws == NULL) {
+    ES_FAIL(err, ES_ENOMEM, "%s", "out of memory for a population workspace");
+    return NULL;
+  }
+  ws->n_regions = n_r;
+  ws->n_ages = n_a;
+  ws->movers = calloc(n_r * n_a, sizeof *ws->movers);
+  ws->returns = calloc(n_r * n_a, sizeof *ws->returns);
+  ws->pool_returns = calloc(n_a, sizeof *ws->pool_returns);
+  ws->pool_away = calloc(n_a, sizeof *ws->pool_away);
+  ws->pool_back = calloc(n_a, sizeof *ws->pool_back);
+  ws->births_local = calloc(n_r, sizeof *ws->births_local);
+  ws->births_migr = calloc(n_r, sizeof *ws->births_migr);
+  ws->reg_away = calloc(n_r, sizeof *ws->reg_away);
+  es_error_clear(&ws->err);
+  if (ws->movers == NULL || ws->returns == NULL || ws->pool_returns == NULL ||
+      ws->pool_away == NULL || ws->pool_back == NULL ||
+      ws->births_local == NULL || ws->births_migr == NULL ||
+      ws->reg_away == NULL) {
+    es_population_ws_free(ws);
+    ES_FAIL(err, ES_ENOMEM,
+            "out of memory for a population workspace (%zu regions x %zu "
+            "ages)",
+            n_r, n_a);
+    return NULL;
+  }
+  return ws;
+}
+
+void es_population_ws_free(struct es_population_ws *ws) {
+  if (ws == NULL) {
+    return;
+  }
+  free(ws->movers);
+  free(ws->returns);
+  free(ws->pool_returns);
+  free(ws->pool_away);
+  free(ws->pool_back);
+  free(ws->births_local);
+  free(ws->births_migr);
+  free(ws->reg_away);
+  free(ws);
+}
+
+const struct es_error *es_population_ws_error(
+    const struct es_population_ws *ws) {
+  return &ws->err;
+}
+
+double es_population_ws_kappa(const struct es_population_ws *ws) {
+  return ws->kappa;
+}
+
+/* ---- phases ------------------------------------------------------------ */
+
+void es_population_phase_leave(const struct es_population_params *pp,
+                               struct es_population *p,
+                               struct es_population_ws *ws,
+                               const size_t r_begin, const size_t r_end) {
+  ES_ASSERT(r_begin <= r_end && r_end <= p->n_regions);
+  const size_t n_a = p->n_ages;
+  for (size_t r = r_begin; r < r_end; r++) {
+    const double mult = multiplier_of(pp, r);
+    for (size_t a = 0; a < n_a; a++) {
+      const size_t i = r * n_a + a;
+      /* 3.1 survival of the three stocks. */
+      const double survive = 1.0 - at_or_zero(pp->mortality, a);
+      const double l1 = p->local[i] * survive;
+      const double m1 = p->migrant[i] * survive;
+      const double x1 = p->away[i] * survive;
+      /* 3.2 departures on the survivors. mL <= 1, so out_l <= l1 exactly
+       * (rounding is monotone) and l1 - out_l >= 0. */
+      const double out_l = l1 * (at_or_zero(pp->local_out_rate, a) * mult);
+      const double ret = m1 * at_or_zero(pp->return_rate, a);
+      const double out_m = m1 * (at_or_zero(pp->migrant_out_rate, a) * mult);
+      /* 3.2 external arrivals, in proportion to the survivors L' + M'. */
+      const double ext = at_or_zero(pp->external_in_rate, a) * (l1 + m1);
+      ws->movers[i] = out_l + out_m;
+      ws->returns[i] = ret;
+      p->local[i] = l1 - out_l;
+      /* With rho + mM = 1 the two subtractions may round a hair below 0. */
+      p->migrant[i] = fmax(0.0, (m1 - ret) - out_m) + ext;
+      /* Locals who leave stay registered at home (MODEL 3.2). */
+      p->away[i] = x1 + out_l;
+    }
+  }
+}
+
+void es_population_phase_pool(const struct es_population_params *pp,
+                              const struct es_population *p,
+                              struct es_population_ws *ws) {
+  (void)pp;
+  const size_t n_a = p->n_ages;
+  for (size_t a = 0; a < n_a; a++) {
+    ws->pool_returns[a] = 0.0;
+    ws->pool_away[a] = 0.0;
+  }
+  /* Serial, ascending regions: R[a] = sum_r ret[r][a], sum_z X'[z][a]. */
+  for (size_t r = 0; r < p->n_regions; r++) {
+    for (size_t a = 0; a < n_a; a++) {
+      ws->pool_returns[a] += ws->returns[r * n_a + a];
+      ws->pool_away[a] += p->away[r * n_a + a];
+    }
+  }
+  /* back[z] = X'[z] * min(1, R / sum X'): returners beyond the X' pool find
+   * no home in the system and leave it (MODEL 3.2 mean-field closure). */
+  for (size_t a = 0; a < n_a; a++) {
+    ws->pool_back[a] = ws->pool_away[a] > 0.0
+                           ? fmin(1.0, ws->pool_returns[a] / ws->pool_away[a])
+                           : 0.0;
+  }
+}
+
+void es_population_phase_arrive(const struct es_population_params *pp,
+                                struct es_population *p,
+                                struct es_population_ws *ws,
+                                const size_t r_begin, const size_t r_end) {
+  ES_ASSERT(r_begin <= r_end && r_end <= p->n_regions);
+  const struct es_destinations *d = pp->destinations;
+  const size_t n_a = p->n_ages;
+  for (size_t r = r_begin; r < r_end; r++) {
+    double *l = p->local + r * n_a;
+    double *m = p->migrant + r * n_a;
+    double *x = p->away + r * n_a;
+    for (size_t a = 0; a < n_a; a++) {
+      /* 3.2 arrivals, a gather over column r of D in ascending origin
+       * order: inM[r] = sum_o (outL + outM)[o] * D[o][r]. */
+      double in_m = 0.0;
+      for (size_t e = d->in_start[r]; e < d->in_start[r + 1]; e++) {
+        in_m += ws->movers[d->in_origin[e] * n_a + a] * d->in_share[e];
+      }
+      m[a] += in_m;
+      /* 3.2 returns: back <= X' since the share is at most 1. */
+      const double back = x[a] * ws->pool_back[a];
+      l[a] += back;
+      x[a] -= back;
+    }
+    /* 3.3 ageing: everyone moves up one year; age A leaves the range. Age 0
+     * is filled by the births phase. */
+    for (size_t a = n_a - 1; a > 0; a--) {
+      l[a] = l[a - 1];
+      m[a] = m[a - 1];
+      x[a] = x[a - 1];
+    }
+    l[0] = 0.0;
+    m[0] = 0.0;
+    x[0] = 0.0;
+  }
+}
+
+void es_population_phase_registration(const struct es_population_params *pp,
+                                      const struct es_population *p,
+                                      struct es_population_ws *ws,
+                                      const int year_to) {
+  const size_t n_a = p->n_ages;
+  /* Ages 1..min(5, A) of the aged state, before births enter. When A = 0
+   * the range is empty, both sums are 0 and kappa is 0: no registration
+   * births (MODEL 3.4, "0 if that M sum is 0"). */
+  const size_t a_end = registration_age_end(n_a);
+  double sum_bm = 0.0;
+  double sum_m = 0.0;
+  double sum_x = 0.0;
+  /* Serial, ascending regions. */
+  for (size_t r = 0; r < p->n_regions; r++) {
+    const double b = es_population_expected_births(pp, r, year_to - 1);
+    const double bm = b * pp->migrant_birth_share[r];
+    ws->births_migr[r] = bm;
+    ws->births_local[r] = b - bm;
+    sum_bm += bm;
+    double x_r = 0.0;
+    for (size_t a = 1; a < a_end; a++) {
+      x_r += p->away[r * n_a + a];
+      sum_m += p->migrant[r * n_a + a];
+    }
+    ws->reg_away[r] = x_r;
+    sum_x += x_r;
+  }
+  ws->kappa = sum_m > 0.0 ? fmin(1.0, sum_x / sum_m) : 0.0;
+  ws->reg_births = sum_bm * ws->kappa;
+  ws->reg_away_total = sum_x;
+}
+
+void es_population_phase_births(const struct es_population_params *pp,
+                                struct es_population *p,
+                                struct es_population_ws *ws,
+                                const size_t r_begin, const size_t r_end,
+                                const int year_to) {
+  (void)pp;
+  (void)year_to; /* B was formed for year_to - 1 by the registration phase */
+  ES_ASSERT(r_begin <= r_end && r_end <= p->n_regions);
+  for (size_t r = r_begin; r < r_end; r++) {
+    const size_t i = es_population_idx(p, r, 0);
+    p->local[i] = ws->births_local[r];
+    p->migrant[i] = ws->births_migr[r];
+    /* Bx spread in proportion to each region's away children of ages
+     * 1..min(5, A); none when nobody of those ages is away. */
+    p->away[i] = ws->reg_away_total > 0.0
+                     ? ws->reg_births * ws->reg_away[r] / ws->reg_away_total
+                     : 0.0;
+  }
+}
+
+int es_population_step(const struct es_population_params *pp,
+                       struct es_population *p, const int year_to,
+                       struct es_population_ws *ws, gsl_rng *rng) {
+  if (ws == NULL) {
+    return ES_EINVAL;
+  }
+  es_error_clear(&ws->err);
+  if (rng != NULL) {
+    return ES_FAIL(&ws->err, ES_EINVAL, "%s",
+                   "stochastic population step not available in this version");
+  }
+  if (p->n_regions != pp->n_regions || p->n_ages != pp->n_ages ||
+      ws->n_regions != pp->n_regions || ws->n_ages != pp->n_ages ||
+      pp->destinations == NULL ||
+      pp->destinations->n_regions != pp->n_regions) {
+    return ES_FAIL(&ws->err, ES_EINVAL,
+                   "population of %zu regions x %zu ages, workspace of "
+                   "%zu x %zu or destinations do not match parameters for "
+                   "%zu x %zu",
+                   p->n_regions, p->n_ages, ws->n_regions, ws->n_ages,
+                   pp->n_regions, pp->n_ages);
+  }
+  const size_t n = p->n_regions;
+  /* MODEL 3.1-3.2, 3.2-3.3, then 3.4, in this order. */
+  es_population_phase_leave(pp, p, ws, 0, n);
+  es_population_phase_pool(pp, p, ws);
+  es_population_phase_arrive(pp, p, ws, 0, n);
+  es_population_phase_registration(pp, p, ws, year_to);
+  es_population_phase_births(pp, p, ws, 0, n, year_to);
+  return ES_OK;
+}

@@ -1,16 +1,406 @@
-/* cli.c: subcommand dispatch of the edusim program. */
+/* cli.c: the edusim command line (DESIGN "Command line").
+ *
+ * Each subcommand parses its own arguments, calls the library, and maps the
+ * outcome to an exit status: 0 success, 1 runtime failure (I/O, memory),
+ * 2 bad usage or bad input (STYLE 18). Input errors are printed as
+ * `file:line:column: error: ...`, every one found (up to ES_DIAG_MAX). */
 #include "sim/cli.h"
 
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "models/error.h"
+#include "output/info.h"
+#include "output/results.h"
+#include "scenarios/scenario.h"
+#include "sim/cmd_apportion.h"
+#include "sim/engine.h"
 #include "sim/version.h"
 
-int es_cli_main(int argc, char **argv) {
-  if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
-    printf("edusim %s (%s)\n", ES_VERSION, ES_GIT_REVISION);
+static const char usage_main[] =
+    "usage: edusim COMMAND [ARGS]\n"
+    "\n"
+    "Projects the school-age population of every region of a scenario and\n"
+    "writes the results to one HDF5 file.\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO.yaml [-o FILE.h5] [-j THREADS] [--force] [--quiet]\n"
+    "                          project the scenario and write the results\n"
+    "  validate SCENARIO.yaml  check a scenario; print a summary or every "
+    "error\n"
+    "  info RESULTS.h5         what a results file holds: provenance, groups\n"
+    "  apportion FILE.csv --seats N [--method M] [--min K]\n"
+    "                          share N whole units in proportion to weights\n"
+    "  --help                  this text; COMMAND --help for a command\n"
+    "  --version               the version\n"
+    "\n"
+    "exit status: 0 success, 1 runtime failure, 2 bad usage or bad input.\n"
+    "Documentation: README.md, docs/scenario-format.md, "
+    "docs/output-format.md,\n"
+    "docs/methods.md.\n";
+
+static const char usage_run[] =
+    "usage: edusim run SCENARIO.yaml [-o FILE.h5] [-j THREADS] [--force] "
+    "[--quiet]\n"
+    "\n"
+    "Projects the scenario and writes its results file (HDF5).\n"
+    "\n"
+    "  -o, --output FILE   results file (default: output.file of the "
+    "scenario,\n"
+    "                      else results/NAME.h5); missing folders are created\n"
+    "  -j, --threads N     threads for the parallel parts (default 1); the\n"
+    "                      results are identical for any N\n"
+    "  --force             replace an existing results file\n"
+    "  --quiet             print nothing but errors\n"
+    "\n"
+    "The file is written to FILE.tmp.PID and renamed into place only when\n"
+    "complete: a failed run leaves no partial file and an existing file\n"
+    "untouched.\n";
+
+static const char usage_validate[] =
+    "usage: edusim validate SCENARIO.yaml\n"
+    "\n"
+    "Reads the scenario and its data files and checks them. Prints a summary\n"
+    "(exit 0) or every error found as file:line:column: error: ... (exit 2).\n";
+
+static const char usage_info[] =
+    "usage: edusim info RESULTS.h5\n"
+    "\n"
+    "Prints the provenance of a results file (scenario, command, mode, seed,\n"
+    "when it was made) and every group with its variables, their dimensions\n"
+    "and shapes.\n";
+
+static bool is_help(const char *arg) {
+  return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
+/* A whole number in [lo, hi], the whole string. */
+static bool parse_size(const char *s, size_t lo, size_t hi, size_t *out) {
+  if (s == NULL || *s == '\0' || *s == '-' || *s == '+') {
+    return false;
+  }
+  char *end = NULL;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno != 0 || *end != '\0' || v < lo || v > hi) {
+    return false;
+  }
+  *out = (size_t)v;
+  return true;
+}
+
+/* The command line as one string, arguments with blanks quoted. */
+static char *join_command(int argc, char **argv) {
+  size_t n = 1;
+  for (int i = 0; i < argc; i++) {
+    n += strlen(argv[i]) + 3;
+  }
+  char *s = malloc(n);
+  if (s == NULL) {
+    return NULL;
+  }
+  s[0] = '\0';
+  for (int i = 0; i < argc; i++) {
+    bool quote = strpbrk(argv[i], " \t\"'") != NULL || argv[i][0] == '\0';
+    if (i > 0) {
+      strcat(s, " ");
+    }
+    if (quote) {
+      strcat(s, "'");
+    }
+    strcat(s, argv[i]);
+    if (quote) {
+      strcat(s, "'");
+    }
+  }
+  return s;
+}
+
+/* Create the folders above @p path that do not exist yet (mkdir -p). */
+static int make_parent_dirs(const char *path, struct es_error *err) {
+  size_t n = strlen(path);
+  char *dir = malloc(n + 1);
+  if (dir == NULL) {
+    return ES_FAIL(err, ES_ENOMEM, "%s", "path");
+  }
+  memcpy(dir, path, n + 1);
+  int rc = ES_OK;
+  for (char *p = dir + 1; *p != '\0'; p++) {
+    if (*p != '/') {
+      continue;
+    }
+    *p = '\0';
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+      rc = ES_FAIL(err, ES_EIO, "cannot create folder '%s': %s", dir,
+                   strerror(errno));
+      break;
+    }
+    *p = '/';
+  }
+  free(dir);
+  return rc;
+}
+
+/* Print diagnostics and decide the exit status of a failed load. */
+static int report_load_failure(int rc, const struct es_diag_list *dl,
+                               const struct es_error *err) {
+  es_diag_print(dl, stderr, /*show_notices=*/true);
+  if (rc == ES_EINPUT) {
+    fprintf(stderr, "edusim: %zu error%s; nothing was written\n", dl->n_errors,
+            dl->n_errors == 1 ? "" : "s");
+    return ES_EXIT_USAGE;
+  }
+  fprintf(stderr, "edusim: %s\n",
+          err->message[0] != '\0' ? err->message : es_strerror(rc));
+  return rc == ES_EIO ? ES_EXIT_USAGE : ES_EXIT_FAILURE;
+}
+
+static int cmd_validate(int argc, char **argv) {
+  const char *path = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (is_help(argv[i])) {
+      fputs(usage_validate, stdout);
+      return ES_EXIT_OK;
+    }
+    if (argv[i][0] == '-' || path != NULL) {
+      fprintf(stderr, "edusim validate: unexpected argument '%s'\n%s", argv[i],
+              usage_validate);
+      return ES_EXIT_USAGE;
+    }
+    path = argv[i];
+  }
+  if (path == NULL) {
+    fprintf(stderr, "edusim validate: missing SCENARIO.yaml\n%s",
+            usage_validate);
+    return ES_EXIT_USAGE;
+  }
+  struct es_diag_list dl;
+  struct es_error err;
+  struct es_scenario *sc = NULL;
+  es_diag_list_init(&dl);
+  es_error_clear(&err);
+  int rc = es_scenario_load(path, &sc, &dl, &err);
+  if (rc != ES_OK) {
+    int status = report_load_failure(rc, &dl, &err);
+    es_diag_list_clear(&dl);
+    return status;
+  }
+  es_diag_print(&dl, stderr, /*show_notices=*/true);
+  es_diag_list_clear(&dl);
+
+  double total[3] = {0.0, 0.0, 0.0}; /* local, migrant, away */
+  const size_t n_cells = sc->initial.n_regions * sc->initial.n_ages;
+  for (size_t i = 0; i < n_cells; i++) {
+    total[0] += sc->initial.local[i];
+    total[1] += sc->initial.migrant[i];
+    total[2] += sc->initial.away[i];
+  }
+  printf("scenario %s: valid\n", sc->name);
+  printf("  file        %s\n", sc->file.path);
+  printf("  years       %d-%d (%zu records)\n", sc->year_start, sc->year_end,
+         es_scenario_n_years(sc));
+  printf("  mode        %s", es_mode_name(sc->mode));
+  if (sc->mode == ES_MODE_STOCHASTIC) {
+    printf(", %" PRIu64 " replicates, seed %" PRIu64, sc->replicates, sc->seed);
+  }
+  printf("\n  regions     %zu\n", sc->regions.n_regions);
+  printf("  ages        0-%zu\n", sc->max_age);
+  printf("  stages      %zu:", sc->n_stages);
+  for (size_t k = 0; k < sc->n_stages; k++) {
+    printf(" %s %zu-%zu%s", sc->stages[k].name, sc->stages[k].age_lo,
+           sc->stages[k].age_hi, k + 1 < sc->n_stages ? "," : "");
+  }
+  printf("\n  strategies  %zu:", sc->n_strategies);
+  for (size_t s = 0; s < sc->n_strategies; s++) {
+    printf(" %s (%s)%s", sc->strategies[s].name,
+           es_basis_name(sc->strategies[s].basis),
+           s + 1 < sc->n_strategies ? "," : "");
+  }
+  printf("\n  children    %.0f local, %.0f migrant, %.0f away at %d\n",
+         total[0], total[1], total[2], sc->year_start);
+  es_scenario_free(sc);
+  return ES_EXIT_OK;
+}
+
+/* The results path: -o, else output.file of the scenario, else
+ * results/NAME.h5. Returns a malloc'ed string or NULL. */
+static char *results_path(const struct es_scenario *sc, const char *option) {
+  const char *given = option != NULL ? option : sc->output_file;
+  if (given != NULL) {
+    size_t n = strlen(given) + 1;
+    char *s = malloc(n);
+    if (s != NULL) {
+      memcpy(s, given, n);
+    }
+    return s;
+  }
+  size_t n = strlen(sc->name) + sizeof "results/.h5";
+  char *s = malloc(n);
+  if (s != NULL) {
+    snprintf(s, n, "results/%s.h5", sc->name);
+  }
+  return s;
+}
+
+static int cmd_run(int argc, char **argv) {
+  const char *scenario_path = NULL;
+  const char *output = NULL;
+  bool force = false;
+  bool quiet = false;
+  size_t n_threads = 1;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (is_help(a)) {
+      fputs(usage_run, stdout);
+      return ES_EXIT_OK;
+    } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+      if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+        fprintf(stderr, "edusim run: %s needs a file name\n", a);
+        return ES_EXIT_USAGE;
+      }
+      output = argv[++i];
+    } else if (strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0) {
+      if (i + 1 >= argc || !parse_size(argv[i + 1], 1, 4096, &n_threads)) {
+        fprintf(stderr,
+                "edusim run: %s needs a whole number of threads from 1 to "
+                "4096, got '%s'\n",
+                a, i + 1 < argc ? argv[i + 1] : "");
+        return ES_EXIT_USAGE;
+      }
+      i++;
+    } else if (strcmp(a, "--force") == 0) {
+      force = true;
+    } else if (strcmp(a, "--quiet") == 0) {
+      quiet = true;
+    } else if (a[0] == '-' || scenario_path != NULL) {
+      fprintf(stderr, "edusim run: unexpected argument '%s'\n%s", a, usage_run);
+      return ES_EXIT_USAGE;
+    } else {
+      scenario_path = a;
+    }
+  }
+  if (scenario_path == NULL) {
+    fprintf(stderr, "edusim run: missing SCENARIO.yaml\n%s", usage_run);
+    return ES_EXIT_USAGE;
+  }
+
+  int status = ES_EXIT_OK;
+  struct es_diag_list dl;
+  struct es_error err;
+  struct es_scenario *sc = NULL;
+  struct es_results res;
+  char *path = NULL;
+  char *command = NULL;
+  es_diag_list_init(&dl);
+  es_error_clear(&err);
+  es_results_init(&res);
+
+  int rc = es_scenario_load(scenario_path, &sc, &dl, &err);
+  if (rc != ES_OK) {
+    status = report_load_failure(rc, &dl, &err);
+    goto cleanup;
+  }
+  if (!quiet) {
+    es_diag_print(&dl, stderr, /*show_notices=*/true);
+  }
+  path = results_path(sc, output);
+  command = join_command(argc + 1, argv - 1);
+  if (path == NULL || command == NULL) {
+    fprintf(stderr, "edusim: out of memory\n");
+    status = ES_EXIT_FAILURE;
+    goto cleanup;
+  }
+  struct stat st;
+  if (!force && stat(path, &st) == 0) {
+    fprintf(stderr,
+            "edusim run: '%s' exists (use --force to replace it, or -o to "
+            "write elsewhere)\n",
+            path);
+    status = ES_EXIT_USAGE;
+    goto cleanup;
+  }
+  const struct es_run_config cfg = {.n_threads = n_threads, .command = command};
+  rc = es_engine_run(sc, &cfg, &res, &err);
+  if (rc != ES_OK) {
+    fprintf(stderr, "edusim run: %s\n", err.message);
+    status = rc == ES_EINVAL ? ES_EXIT_USAGE : ES_EXIT_FAILURE;
+    goto cleanup;
+  }
+  rc = make_parent_dirs(path, &err);
+  if (rc == ES_OK) {
+    const struct es_write_options opts = {.force = force, .deflate_level = 1};
+    rc = es_results_write(&res, path, &opts, &err);
+  }
+  if (rc != ES_OK) {
+    fprintf(stderr, "edusim run: %s\n", err.message);
+    status = rc == ES_EEXIST ? ES_EXIT_USAGE : ES_EXIT_FAILURE;
+    goto cleanup;
+  }
+  if (!quiet) {
+    fprintf(stderr, "edusim: %s: %zu regions, %d-%d, %zu strategies -> %s\n",
+            sc->name, sc->regions.n_regions, sc->year_start, sc->year_end,
+            sc->n_strategies, path);
+  }
+
+cleanup:
+  free(command);
+  free(path);
+  es_results_clear(&res);
+  es_scenario_free(sc);
+  es_diag_list_clear(&dl);
+  return status;
+}
+
+static int cmd_info(int argc, char **argv) {
+  if (argc == 2 && is_help(argv[1])) {
+    fputs(usage_info, stdout);
     return ES_EXIT_OK;
   }
-  fprintf(stderr, "usage: edusim COMMAND ...\n");
+  if (argc != 2 || argv[1][0] == '-') {
+    fprintf(stderr, "edusim info: expected one RESULTS.h5\n%s", usage_info);
+    return ES_EXIT_USAGE;
+  }
+  struct es_error err;
+  es_error_clear(&err);
+  int rc = es_results_info(argv[1], stdout, &err);
+  if (rc != ES_OK) {
+    fprintf(stderr, "edusim info: %s\n", err.message);
+    return rc == ES_EIO ? ES_EXIT_USAGE : ES_EXIT_FAILURE;
+  }
+  return ES_EXIT_OK;
+}
+
+int es_cli_main(int argc, char **argv) {
+  if (argc < 2) {
+    fputs(usage_main, stderr);
+    return ES_EXIT_USAGE;
+  }
+  const char *cmd = argv[1];
+  if (is_help(cmd)) {
+    fputs(usage_main, stdout);
+    return ES_EXIT_OK;
+  }
+  if (strcmp(cmd, "--version") == 0) {
+    printf("edusim %s (%s, %s)\n", ES_VERSION, ES_GIT_REVISION, ES_C_COMPILER);
+    return ES_EXIT_OK;
+  }
+  if (strcmp(cmd, "run") == 0) {
+    return cmd_run(argc - 1, argv + 1);
+  }
+  if (strcmp(cmd, "validate") == 0) {
+    return cmd_validate(argc - 1, argv + 1);
+  }
+  if (strcmp(cmd, "info") == 0) {
+    return cmd_info(argc - 1, argv + 1);
+  }
+  if (strcmp(cmd, "apportion") == 0) {
+    return es_cmd_apportion(argc - 1, argv + 1);
+  }
+  fprintf(stderr, "edusim: unknown command '%s'\n\n%s", cmd, usage_main);
   return ES_EXIT_USAGE;
 }

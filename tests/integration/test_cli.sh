@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# End-to-end tests of `edusim run` and `edusim validate` on the tiny example
+# and on broken scenarios: exit codes, messages with file:line:column, no
+# partial output, --force, the results file opened by xarray with both
+# engines, and identical results for 1 and 2 threads.
+# Env: EDUSIM (the program), ES_SOURCE_DIR, ES_SCRATCH, PYTHON.
+set -u
+: "${EDUSIM:?}" "${ES_SOURCE_DIR:?}" "${ES_SCRATCH:?}"
+PYTHON=${PYTHON:-/usr/bin/python3}
+src=$ES_SOURCE_DIR
+tiny=$src/scenarios/examples/tiny/scenario.yaml
+rm -rf "$ES_SCRATCH" && mkdir -p "$ES_SCRATCH" && cd "$ES_SCRATCH" || exit 1
+passed=0
+failed=0
+ok() { passed=$((passed + 1)); }
+bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
+check() { # check DESCRIPTION COMMAND...: the command must succeed
+  local what=$1; shift
+  if "$@"; then ok; else bad "$what"; fi
+}
+expect_status() { # expect_status WANT DESCRIPTION COMMAND...
+  local want=$1 what=$2; shift 2
+  "$@" >out.txt 2>err.txt
+  local got=$?
+  if [ "$got" = "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat err.txt; fi
+}
+contains() { # contains FILE TEXT
+  if grep -qF -- "$2" "$1"; then ok; else bad "$1 lacks: $2"; sed 's/^/    /' "$1"; fi
+}
+
+# --- validate ------------------------------------------------------------
+expect_status 0 "validate tiny" "$EDUSIM" validate "$tiny"
+contains out.txt "scenario tiny: valid"
+contains out.txt "regions     5"
+contains out.txt "stages      4: preschool 3-5, primary 6-11, junior 12-14, senior 15-17"
+contains out.txt "2020-2030 (11 records)"
+
+# --- usage errors ----------------------------------------------------------
+expect_status 2 "no command" "$EDUSIM"
+expect_status 2 "unknown command" "$EDUSIM" frobnicate
+contains err.txt "unknown command 'frobnicate'"
+expect_status 0 "--help" "$EDUSIM" --help
+contains out.txt "usage: edusim COMMAND"
+expect_status 0 "run --help" "$EDUSIM" run --help
+contains out.txt "--force"
+expect_status 0 "--version" "$EDUSIM" --version
+contains out.txt "edusim "
+expect_status 2 "run without scenario" "$EDUSIM" run
+contains err.txt "missing SCENARIO.yaml"
+expect_status 2 "run -j 0" "$EDUSIM" run "$tiny" -j 0 -o x.h5
+contains err.txt "whole number of threads"
+expect_status 2 "run missing scenario file" "$EDUSIM" run nowhere.yaml -o x.h5
+contains err.txt "nowhere.yaml"
+check "no file after failed runs" test ! -e x.h5
+
+# --- run -----------------------------------------------------------------
+expect_status 0 "run tiny" "$EDUSIM" run "$tiny" -o out/tiny.h5
+check "results file written" test -s out/tiny.h5
+check "no temporary file left" bash -c '! ls out/*.tmp.* 2>/dev/null | grep -q .'
+before=$(md5sum out/tiny.h5)
+expect_status 2 "run again without --force" "$EDUSIM" run "$tiny" -o out/tiny.h5
+contains err.txt "exists (use --force"
+check "existing file untouched" test "$before" = "$(md5sum out/tiny.h5)"
+expect_status 0 "run --force" "$EDUSIM" run "$tiny" -o out/tiny.h5 --force --quiet
+check "--quiet prints nothing" test ! -s err.txt
+
+# Every group opens in xarray with both engines; Chinese names survive.
+expect_status 0 "xarray check" "$PYTHON" "$src/tests/integration/check_results.py" \
+  out/tiny.h5 --expect-groups population,demand,scenario --expect-region 渝中区
+cat > dims.py <<'PY'
+import sys, xarray as xr
+path = sys.argv[1]
+for engine in ("h5netcdf", "netcdf4"):
+    pop = xr.open_dataset(path, engine=engine, group="population")
+    assert pop["local"].dims == ("statistic", "year", "region", "age"), pop["local"].dims
+    assert list(pop["statistic"].values) == ["mean"]
+    assert list(pop["year"].values) == list(range(2020, 2031))
+    assert list(pop["age"].values) == list(range(18))
+    assert "渝中区" in [str(v) for v in pop["region_name"].values]
+    # the baseline year is the input population, unchanged (MODEL 1)
+    v = float(pop["local"].sel(statistic="mean", year=2020, region="500103", age=0))
+    assert v == 2283.0, v
+    dem = xr.open_dataset(path, engine=engine, group="demand")
+    assert dem["students"].dims == ("statistic", "year", "region", "stage"), dem["students"].dims
+    assert list(dem["stage"].values) == ["preschool", "primary", "junior", "senior"]
+    assert set(float(x) for x in dem["warning"].values.ravel()) <= {-1.0, 0.0, 1.0}
+    assert dem["students"].attrs["units"] == "pupils"
+    sc = xr.open_dataset(path, engine=engine, group="scenario")
+    assert "name: tiny" in str(sc["scenario"].values)
+print("dims ok")
+PY
+expect_status 0 "dimension names and coordinates" "$PYTHON" dims.py out/tiny.h5
+contains out.txt "dims ok"
+
+# --- thread count does not change the results -----------------------------
+"$PYTHON" "$src/bench/make_scenario.py" syn --regions 300 --years 8 --seed 7 >/dev/null
+expect_status 0 "synthetic -j 1" "$EDUSIM" run syn/scenario.yaml -o j1.h5 -j 1 --quiet
+expect_status 0 "synthetic -j 2" "$EDUSIM" run syn/scenario.yaml -o j2.h5 -j 2 --quiet
+cat > same.py <<'PY'
+import sys, h5py, numpy as np
+a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+n = 0
+def visit(name, obj):
+    global n
+    if isinstance(obj, h5py.Dataset):
+        x, y = obj[()], b[name][()]
+        if obj.dtype.kind == "f":
+            assert x.tobytes() == y.tobytes(), name
+        else:
+            assert np.array_equal(x, y), name
+        n += 1
+a.visititems(visit)
+assert n > 10, n
+print(f"{n} datasets identical")
+PY
+expect_status 0 "1 and 2 threads bit-identical" "$PYTHON" same.py j1.h5 j2.h5
+contains out.txt "datasets identical"
+
+# --- a broken scenario: every error listed, exit 2, nothing written --------
+mkdir -p broken
+cp "$src"/scenarios/examples/tiny/*.csv broken/
+sed -e 's/^years: {start: 2020, end: 2030}/years: {start: 2020, end: 2010}/' \
+    -e 's/ptr_standard: 19$/ptr_standard: -19/' \
+    -e 's/^    teacher_attrition: 0.04/    teacher_atrition: 0.04/' \
+    "$src/scenarios/examples/tiny/scenario.yaml" > broken/scenario.yaml
+sed -i 's/^500229,4,/500229,four,/' broken/population.csv
+expect_status 2 "validate broken" "$EDUSIM" validate broken/scenario.yaml
+contains err.txt "broken/scenario.yaml:"
+contains err.txt "teacher_atrition"
+contains err.txt "ptr_standard"
+contains err.txt "end"
+expect_status 2 "run broken" "$EDUSIM" run broken/scenario.yaml -o broken.h5
+check "no results file for a broken scenario" test ! -e broken.h5
+check "no temporary file for a broken scenario" bash -c '! ls broken.h5.tmp.* 2>/dev/null | grep -q .'
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

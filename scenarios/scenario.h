@@ -141,6 +141,17 @@ int es_scenario_load(const char *path, struct es_scenario **sc,
 /** @brief Free a scenario and everything it owns. Accepts NULL. */
 void es_scenario_free(struct es_scenario *sc);
 
+/**
+ * @brief @p given relative to the folder @p dir, as the user would type it
+ * from the current directory (not API; used by the loader and its tests).
+ * Absolute paths are kept; "." components and "name/.." pairs are removed
+ * lexically, so dir "scenarios/x" and given "../../results/a.h5" give
+ * "results/a.h5" (a symbolic link to a folder is not followed). An empty
+ * @p dir is the current directory.
+ * @return a new string (owned by the caller), or NULL when out of memory
+ */
+char *es__scenario_resolve_path(const char *dir, const char *given);
+
 /** @brief Number of ages tracked (max_age + 1). */
 static inline size_t es_scenario_n_ages(const struct es_scenario *sc) {
   return sc->max_age + 1;

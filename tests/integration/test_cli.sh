@@ -66,7 +66,7 @@ check "--quiet prints nothing" test ! -s err.txt
 
 # Every group opens in xarray with both engines; Chinese names survive.
 expect_status 0 "xarray check" "$PYTHON" "$src/tests/integration/check_results.py" \
-  out/tiny.h5 --expect-groups population,demand,scenario --expect-region 渝中区
+  out/tiny.h5 --expect-groups population,demand,schools,indicators,scenario --expect-region 渝中区
 cat > dims.py <<'PY'
 import sys, xarray as xr
 path = sys.argv[1]
@@ -85,6 +85,24 @@ for engine in ("h5netcdf", "netcdf4"):
     assert list(dem["stage"].values) == ["preschool", "primary", "junior", "senior"]
     assert set(float(x) for x in dem["warning"].values.ravel()) <= {-1.0, 0.0, 1.0}
     assert dem["students"].attrs["units"] == "pupils"
+    sch = xr.open_dataset(path, engine=engine, group="schools")
+    assert sch["teachers"].dims == ("strategy", "statistic", "year", "region", "stage"), sch["teachers"].dims
+    assert list(sch["strategy"].values) == ["rank", "hukou", "resident", "forecast5", "transition", "need"]
+    # year t0 is the observed supply: teachers.csv, the same for every strategy
+    t0 = sch["teachers"].sel(statistic="mean", year=2020, region="500103", stage="preschool")
+    assert (t0.values == 1157.0).all(), t0.values
+    assert float(sch["hires"].sel(year=2020).sum()) == 0.0
+    ind = xr.open_dataset(path, engine=engine, group="indicators")
+    assert ind["gini"].dims == ("strategy", "statistic", "year", "stage"), ind["gini"].dims
+    assert ind["cost"].attrs["units"] == "CNY"
+    # teachers of the indicators equal the sum of the region records
+    a = ind["teachers"].sel(statistic="mean")
+    b = sch["teachers"].sel(statistic="mean").sum("region")
+    assert abs(a - b).max() == 0.0
+    # transition equals rank until its start year (lambda = 0, MODEL 5.1)
+    r = sch["teachers"].sel(statistic="mean", strategy="rank", year=2021)
+    tr = sch["teachers"].sel(statistic="mean", strategy="transition", year=2021)
+    assert (r.values == tr.values).all()
     sc = xr.open_dataset(path, engine=engine, group="scenario")
     assert "name: tiny" in str(sc["scenario"].values)
 print("dims ok")
@@ -128,7 +146,9 @@ expect_status 2 "validate broken" "$EDUSIM" validate broken/scenario.yaml
 contains err.txt "broken/scenario.yaml:"
 contains err.txt "teacher_atrition"
 contains err.txt "ptr_standard"
-contains err.txt "end"
+contains err.txt "years.end: 2010 is before years.start 2020"
+contains err.txt "broken/population.csv:60:8: error: column 'age': 'four' is not a whole number"
+contains err.txt "nothing was written"
 expect_status 2 "run broken" "$EDUSIM" run broken/scenario.yaml -o broken.h5
 check "no results file for a broken scenario" test ! -e broken.h5
 check "no temporary file for a broken scenario" bash -c '! ls broken.h5.tmp.* 2>/dev/null | grep -q .'

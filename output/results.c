@@ -61,6 +61,8 @@ static const struct {
     {"region", "region code", "1"},
     {"age", "age in completed years", "year"},
     {"stage", "school stage", "1"},
+    {"statistic", "statistic over replicates", "1"},
+    {"replicate", "replicate number", "1"},
 };
 
 /* Names of the variables the writer adds along region and stage; a user
@@ -99,6 +101,9 @@ void es_results_clear(struct es_results *res) {
   }
   free_strings(res->strategy, res->dim_len[ES_DIM_STRATEGY]);
   free_strings(res->statistic, res->dim_len[ES_DIM_STATISTIC]);
+  free_strings(res->indicator_statistic,
+               res->dim_len[ES_DIM_INDICATOR_STATISTIC]);
+  free(res->replicate);
   free(res->year);
   free(res->age);
   free_strings(res->stage, res->dim_len[ES_DIM_STAGE]);
@@ -501,6 +506,11 @@ static int check_results(const struct es_results *res, struct es_error *err) {
     rc = check_labels(res->statistic, len[ES_DIM_STATISTIC], "statistic",
                       /*required=*/true, err);
   }
+  if (rc == ES_OK && used[ES_DIM_INDICATOR_STATISTIC]) {
+    rc = check_labels(res->indicator_statistic, len[ES_DIM_INDICATOR_STATISTIC],
+                      "statistic",
+                      /*required=*/true, err);
+  }
   if (rc == ES_OK && used[ES_DIM_STAGE]) {
     rc = check_labels(res->stage, len[ES_DIM_STAGE], "stage",
                       /*required=*/true, err);
@@ -529,6 +539,10 @@ static int check_results(const struct es_results *res, struct es_error *err) {
   }
   if (used[ES_DIM_AGE] && len[ES_DIM_AGE] > 0 && res->age == NULL) {
     return ES_FAIL(err, ES_EINVAL, "%s", "age: labels missing (NULL)");
+  }
+  if (used[ES_DIM_REPLICATE] && len[ES_DIM_REPLICATE] > 0 &&
+      res->replicate == NULL) {
+    return ES_FAIL(err, ES_EINVAL, "%s", "replicate: labels missing (NULL)");
   }
   return check_sources(res, err);
 }
@@ -653,7 +667,8 @@ static void chunk_shape(const enum es_dim *dims, size_t n_dims,
     n *= shape[k];
   }
   for (size_t k = 0; k < n_dims && n > target; k++) {
-    if (dims[k] == ES_DIM_STRATEGY || dims[k] == ES_DIM_STATISTIC) {
+    if (dims[k] == ES_DIM_STRATEGY || dims[k] == ES_DIM_STATISTIC ||
+        dims[k] == ES_DIM_INDICATOR_STATISTIC) {
       n = n / chunk[k];
       chunk[k] = 1;
     }
@@ -825,11 +840,12 @@ static int write_coordinate(const struct writer *w, hid_t group,
       .scale_name = dim_info[dim].name,
       .scales = {H5I_INVALID_HID},
   };
-  if (dim == ES_DIM_YEAR || dim == ES_DIM_AGE) {
+  if (dim == ES_DIM_YEAR || dim == ES_DIM_AGE || dim == ES_DIM_REPLICATE) {
     spec.file_type = H5T_STD_I32LE;
     spec.mem_type = H5T_NATIVE_INT32;
-    spec.data =
-        dim == ES_DIM_YEAR ? (const void *)res->year : (const void *)res->age;
+    spec.data = dim == ES_DIM_YEAR  ? (const void *)res->year
+                : dim == ES_DIM_AGE ? (const void *)res->age
+                                    : (const void *)res->replicate;
   } else {
     spec.file_type = w->str_type;
     spec.mem_type = w->str_type;
@@ -839,6 +855,9 @@ static int write_coordinate(const struct writer *w, hid_t group,
         break;
       case ES_DIM_STATISTIC:
         spec.data = res->statistic;
+        break;
+      case ES_DIM_INDICATOR_STATISTIC:
+        spec.data = res->indicator_statistic;
         break;
       case ES_DIM_REGION:
         spec.data = res->region;
@@ -934,6 +953,14 @@ static int write_group(const struct writer *w, hid_t file, const char *name) {
     }
   }
 
+  if (used[ES_DIM_STATISTIC] && used[ES_DIM_INDICATOR_STATISTIC]) {
+    /* Both are named "statistic" in the file: one group, one meaning. */
+    rc = ES_FAIL(w->err, ES_EINVAL,
+                 "group '%s' mixes the region-level and the indicator "
+                 "statistic axes",
+                 name);
+    goto cleanup;
+  }
   group = create_group(file, name, w->err);
   if (group < 0) {
     rc = w->err != NULL ? w->err->code : ES_EHDF5;
@@ -1410,6 +1437,12 @@ int es_results_write(const struct es_results *res, const char *path,
   }
   rc = sync_path(tmp, /*is_folder=*/false, err);
   if (rc != ES_OK) {
+    goto cleanup;
+  }
+  /* A stop asked for while writing: the file is complete, but the user no
+   * longer wants it; the temporary file goes and nothing is published. */
+  if (opts != NULL && opts->cancel != NULL && *opts->cancel != 0) {
+    rc = ES_FAIL(err, ES_EINTERRUPTED, "%s", "interrupted before publishing");
     goto cleanup;
   }
   rc = publish(tmp, path, force, err);

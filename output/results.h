@@ -13,6 +13,7 @@
 #ifndef ES_OUTPUT_RESULTS_H
 #define ES_OUTPUT_RESULTS_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,10 @@ enum es_dim {
   ES_DIM_REGION,
   ES_DIM_AGE,
   ES_DIM_STAGE,
+  ES_DIM_INDICATOR_STATISTIC, /* "statistic" of the indicators groups, which
+                                 may list quantiles that region-level groups
+                                 do not carry (MODEL 9) */
+  ES_DIM_REPLICATE,           /* replicate number, 0..R-1 */
   ES_DIM_COUNT
 };
 
@@ -60,6 +65,9 @@ struct es_results {
   size_t dim_len[ES_DIM_COUNT]; /* length of every axis */
   char **strategy;              /* [strategy] names (owned) */
   char **statistic;             /* [statistic] "mean", "sd", "p05", ... */
+  char **indicator_statistic;   /* [indicator statistic] the same for the
+                                   indicators groups */
+  int32_t *replicate;           /* [replicate] 0..R-1 */
   int32_t *year;                /* [year] calendar years */
   int32_t *age;                 /* [age] 0..max_age, years */
   char **stage;                 /* [stage] names */
@@ -112,6 +120,10 @@ struct es_variable *es_results_find(const struct es_results *res,
 struct es_write_options {
   bool force;        /* replace an existing file (else ES_EEXIST) */
   int deflate_level; /* 0..9; 0 = no compression (default 1) */
+  const volatile sig_atomic_t *cancel; /* when non-NULL and set (by a signal
+                                          handler) before the file is put in
+                                          place, the temporary file is removed
+                                          and ES_EINTERRUPTED returned */
 };
 
 /**

@@ -35,7 +35,7 @@ import re
 import sys
 import warnings
 
-AXES = ("strategy", "statistic", "year", "region", "age", "stage")
+AXES = ("strategy", "statistic", "replicate", "year", "region", "age", "stage")
 ROOT_ATTRS = ("title", "software", "created", "command", "mode", "seed",
               "replicates", "Conventions", "format_version")
 ENGINES = ("h5netcdf", "netcdf4")

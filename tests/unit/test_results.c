@@ -609,7 +609,10 @@ static void test_add_find_clear(void) {
   ES_CHECK_STR_EQ(err.message, "variable g/y: 0 axes (expected 1..5)");
   const enum es_dim bad[] = {ES_DIM_COUNT};
   ES_CHECK(es_results_add(&res, "g", "y", "y", "1", 1, bad, &err) == NULL);
-  ES_CHECK_STR_EQ(err.message, "variable g/y: axis 0 is 6 (unknown)");
+  char unknown_axis[64];
+  snprintf(unknown_axis, sizeof unknown_axis,
+           "variable g/y: axis 0 is %d (unknown)", (int)ES_DIM_COUNT);
+  ES_CHECK_STR_EQ(err.message, unknown_axis);
   ES_CHECK_INT_EQ(res.n_variables, 1);
 
   ES_CHECK_STR_EQ(es_dim_name(ES_DIM_STAGE), "stage");
@@ -1006,6 +1009,93 @@ static void test_checker(const char *path) {
   ES_CHECK_INT_EQ(run_checker(path, "--expect-groups migration"), 1);
 }
 
+/* The indicators groups of a stochastic run have their own statistic axis
+ * (it may list quantiles the region groups lack) and a replicate axis. */
+static void test_indicator_axes(const char *dir) {
+  static const char *const ind_stats[] = {"mean", "sd", "p05", "p95"};
+  static const int32_t replicates[] = {0, 1, 2, 3, 4};
+  struct es_results res;
+  struct es_error err;
+  es_error_clear(&err);
+  build_results(&res);
+  res.dim_len[ES_DIM_INDICATOR_STATISTIC] = 4;
+  res.dim_len[ES_DIM_REPLICATE] = 5;
+  res.indicator_statistic = dup_texts(ind_stats, 4);
+  res.replicate = dup_ints(replicates, 5);
+  const enum es_dim ind_dims[] = {ES_DIM_STRATEGY, ES_DIM_INDICATOR_STATISTIC,
+                                  ES_DIM_YEAR, ES_DIM_STAGE};
+  const enum es_dim rep_dims[] = {ES_DIM_STRATEGY, ES_DIM_REPLICATE,
+                                  ES_DIM_YEAR, ES_DIM_STAGE};
+  double *q = es_results_add(&res, "indicators_q", "unmet_share", "unmet", "1",
+                             4, ind_dims, &err);
+  double *r = es_results_add(&res, "indicators_replicates", "unmet_share",
+                             "unmet", "1", 4, rep_dims, &err);
+  ES_ASSERT(q != NULL && r != NULL);
+  fill_variable(q, 5, 2 * 4 * 3 * 2);
+  fill_variable(r, 6, 2 * 5 * 3 * 2);
+  char path[1024];
+  snprintf(path, sizeof path, "%s/axes.h5", dir);
+  ES_CHECK_INT_EQ(es_results_write(&res, path, NULL, &err), ES_OK);
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  ES_CHECK(f >= 0);
+  hid_t g = H5Gopen2(f, "indicators_q", H5P_DEFAULT);
+  hid_t stat = H5Dopen2(g, "statistic", H5P_DEFAULT);
+  hid_t space = H5Dget_space(stat);
+  ES_CHECK_INT_EQ(H5Sget_simple_extent_npoints(space), 4);
+  H5Sclose(space);
+  H5Dclose(stat);
+  H5Gclose(g);
+  g = H5Gopen2(f, "indicators_replicates", H5P_DEFAULT);
+  hid_t rep = H5Dopen2(g, "replicate", H5P_DEFAULT);
+  int32_t got[5] = {0};
+  ES_CHECK(H5Dread(rep, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, got) >=
+           0);
+  ES_CHECK(memcmp(got, replicates, sizeof got) == 0);
+  H5Dclose(rep);
+  H5Gclose(g);
+  H5Fclose(f);
+  ES_CHECK_INT_EQ(run_checker(path,
+                              "--expect-groups indicators_q,"
+                              "indicators_replicates"),
+                  0);
+
+  /* One group cannot carry both statistic axes: both are "statistic". */
+  const enum es_dim region_stat[] = {ES_DIM_STRATEGY, ES_DIM_STATISTIC,
+                                     ES_DIM_YEAR, ES_DIM_STAGE};
+  ES_CHECK(es_results_add(&res, "indicators_q", "mixed", "mixed", "1", 4,
+                          region_stat, &err) != NULL);
+  snprintf(path, sizeof path, "%s/mixed.h5", dir);
+  ES_CHECK_INT_EQ(es_results_write(&res, path, NULL, &err), ES_EINVAL);
+  ES_CHECK_CONTAINS(err.message, "mixes the region-level and the indicator");
+  ES_CHECK(!exists(path));
+  ES_CHECK_INT_EQ(count_temps(dir), 0);
+  es_results_clear(&res);
+}
+
+/* A stop asked for (Ctrl-C) while writing: nothing is published, the old
+ * file stays, no temporary file is left. */
+static void test_cancel(const char *dir, const char *path) {
+  struct es_results res;
+  struct es_error err;
+  es_error_clear(&err);
+  build_results(&res);
+  size_t n_before = 0, n_after = 0;
+  char *before = read_all(path, &n_before);
+  volatile sig_atomic_t stop = 1;
+  const struct es_write_options opts = {
+      .force = true, .deflate_level = 1, .cancel = &stop};
+  ES_CHECK_INT_EQ(es_results_write(&res, path, &opts, &err), ES_EINTERRUPTED);
+  char *after = read_all(path, &n_after);
+  ES_CHECK(before != NULL && after != NULL && n_before == n_after &&
+           memcmp(before, after, n_before) == 0);
+  ES_CHECK_INT_EQ(count_temps(dir), 0);
+  stop = 0;
+  ES_CHECK_INT_EQ(es_results_write(&res, path, &opts, &err), ES_OK);
+  free(before);
+  free(after);
+  es_results_clear(&res);
+}
+
 int main(void) {
   char dir[] = "/tmp/es_test_results_XXXXXX";
   ES_ASSERT(mkdtemp(dir) != NULL);
@@ -1020,6 +1110,8 @@ int main(void) {
   test_stale_temps(dir);
   test_invalid(dir);
   test_empty_axis(dir);
+  test_indicator_axes(dir);
+  test_cancel(dir, main_path);
 
   if (getenv("ES_TEST_KEEP") != NULL) {
     printf("files kept in %s\n", dir);

@@ -1,8 +1,15 @@
 /* scenario.c: one scenario read from its YAML file and CSV data, checked once
  * and immutable afterwards (DESIGN "Scenario file", STYLE 21-23).
  *
- * Loading runs in four passes. (1) The YAML text is parsed by libfyaml
- * (yaml_reader.c) and every key is read through a typed getter that marks it
+ * Loading runs in four passes. (0) The scenario file and the chain of bases
+ * it extends (`extends: base.yaml`, relative to the file that writes it) are
+ * parsed one by one, and yaml_reader.c merges them into one document: a
+ * mapping merges key by key, anything else is replaced by the file nearer the
+ * scenario, and `key: null` in a file that extends removes what its bases set.
+ * Each merged node keeps its file and place, so an error in an inherited value
+ * is reported in the base, and a relative path (data files, output.file)
+ * resolves against the folder of the file that wrote it. (1) Every key of the
+ * merged document is read through a typed getter that marks it
  * used; values are checked against their ranges as they are read, and keys no
  * getter asked for are reported as unknown (a typo must not fall back to a
  * default silently). (2) Cross-references inside the file: stage ages must not
@@ -25,6 +32,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <libfyaml.h>
 
@@ -138,6 +147,12 @@ struct loader {
 
   size_t n_columns;
   struct column_use columns[MAX_COLUMNS];
+
+  /* Paths a base in another folder wrote, rewritten for resolved_text. */
+  struct fy_node *data_map;           /* the merged data mapping, or NULL */
+  bool data_rewritten[ES_DATA_COUNT]; /* data[role].given was rewritten */
+  struct fy_node *output_map;         /* the merged output mapping, or NULL */
+  char *output_given; /* output.file rewritten, or NULL (owned) */
 };
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -255,6 +270,226 @@ char *es__scenario_resolve_path(const char *dir, const char *given) {
   free(joined);
   free(starts);
   return out;
+}
+
+/* The folder of the file that wrote @p node (the scenario's for a node of
+ * unknown place), as a new string. */
+static char *origin_dir(const struct loader *ld, const struct fy_node *node) {
+  struct es_yaml_mark mark = es_yaml_node_mark(&ld->y, node);
+  return folder_of(mark.file != NULL ? mark.file : ld->sc->file.path);
+}
+
+/* The components of a normalized path (es__scenario_resolve_path) after
+ * @p *p: the next one's start and length; false at the end. */
+static bool next_component(const char **p, const char **start, size_t *len) {
+  while (**p == '/') {
+    (*p)++;
+  }
+  if (**p == '\0') {
+    return false;
+  }
+  *start = *p;
+  while (**p != '\0' && **p != '/') {
+    (*p)++;
+  }
+  *len = (size_t)(*p - *start);
+  return !(*len == 1 && (*start)[0] == '.');
+}
+
+char *es__scenario_relative_path(const char *dir, const char *target) {
+  char *from = es__scenario_resolve_path(dir, ".");
+  char *to = es__scenario_resolve_path("", target);
+  char *out = NULL;
+  if (from == NULL || to == NULL) {
+    goto cleanup;
+  }
+  bool lexical = (from[0] == '/') == (to[0] == '/');
+  /* Skip the common leading components. */
+  const char *pf = from, *pt = to;
+  const char *sf = NULL, *st = NULL;
+  size_t nf = 0, nt = 0;
+  bool more_f = next_component(&pf, &sf, &nf);
+  bool more_t = next_component(&pt, &st, &nt);
+  while (lexical && more_f && more_t && nf == nt && memcmp(sf, st, nf) == 0) {
+    more_f = next_component(&pf, &sf, &nf);
+    more_t = next_component(&pt, &st, &nt);
+  }
+  /* Each remaining component of the folder is one "..", unless it is ".."
+   * itself. */
+  size_t n_up = 0;
+  for (bool more = more_f; lexical && more;
+       more = next_component(&pf, &sf, &nf)) {
+    if (nf == 2 && sf[0] == '.' && sf[1] == '.') {
+      lexical = false;
+    }
+    n_up++;
+  }
+  if (!lexical) {
+    if (to[0] == '/') {
+      out = copy_string(to);
+      goto cleanup;
+    }
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd) == NULL) {
+      out = copy_string(to); /* the best left: relative to the cwd */
+      goto cleanup;
+    }
+    out = es__scenario_resolve_path(cwd, to);
+    goto cleanup;
+  }
+  const char *rest = more_t ? st : "";
+  size_t n = 3 * n_up + strlen(rest) + 2;
+  out = malloc(n);
+  if (out == NULL) {
+    goto cleanup;
+  }
+  size_t len = 0;
+  for (size_t i = 0; i < n_up; i++) {
+    memcpy(out + len, "../", 3);
+    len += 3;
+  }
+  memcpy(out + len, rest, strlen(rest) + 1);
+  len += strlen(rest);
+  if (len == 0) {
+    memcpy(out, ".", 2);
+  } else if (out[len - 1] == '/') {
+    out[len - 1] = '\0'; /* "../" alone: the parent folder */
+  }
+
+cleanup:
+  free(from);
+  free(to);
+  return out;
+}
+
+/* ---- pass 0: the extends chain ------------------------------------------ */
+
+/* The same file: the same normalized text, or the same device and inode. */
+static bool same_file(const char *a, const char *b) {
+  if (strcmp(a, b) == 0) {
+    return true;
+  }
+  struct stat sa, sb;
+  return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+         sa.st_ino == sb.st_ino;
+}
+
+/* The path of file @p i of the chain (0 the scenario, then its bases). */
+static const char *chain_path(const struct es_scenario *sc, size_t i) {
+  return i == 0 ? sc->file.path : sc->bases[i - 1].path;
+}
+
+/* Report the cycle that @p next closes at @p at: every file from the
+ * scenario to the repeated one. */
+static void cycle_error(struct loader *ld, const struct fy_node *at,
+                        size_t n_chain, const char *next) {
+  char chain[ES_ERROR_MESSAGE_MAX - 64];
+  size_t used = 0;
+  chain[0] = '\0';
+  for (size_t i = 0; i <= n_chain && used < sizeof chain; i++) {
+    int w =
+        snprintf(chain + used, sizeof chain - used, "%s%s", i > 0 ? " -> " : "",
+                 i < n_chain ? chain_path(ld->sc, i) : next);
+    used += w > 0 ? (size_t)w : 0;
+  }
+  es_yaml_error(&ld->y, at,
+                "extends: cycle: %s (a file cannot extend itself, directly "
+                "or through its bases)",
+                chain);
+}
+
+/* Follow `extends` from the scenario file (already added to ld->y) and add
+ * each base to ld->y and sc->bases. @return ES_OK, ES_EINPUT, ES_ENOMEM. */
+static int read_extends(struct loader *ld) {
+  struct es_scenario *sc = ld->sc;
+  struct es_yaml *y = &ld->y;
+  int rc = ES_OK;
+  char *given = NULL, *dir = NULL, *path = NULL, *bytes = NULL;
+  for (size_t i = 0;; i++) {
+    struct fy_node *root = es_yaml_source_root(y, i);
+    struct fy_node *map = resolved(root);
+    if (map == NULL || !fy_node_is_mapping(map)) {
+      if (i == 0) {
+        break; /* reported by read_keys, as for any scenario */
+      }
+      struct es_ymap m;
+      es_ymap_init(&m, y, root, NULL, "");
+      rc = ES_EINPUT;
+      break;
+    }
+    struct es_ymap m;
+    es_ymap_init(&m, y, root, NULL, "");
+    struct fy_node *value = es_ymap_value(&m, "extends", /*required=*/false);
+    if (value == NULL) {
+      break;
+    }
+    if (!es_yaml_node_string(y, value, "extends", &given)) {
+      rc = y->nomem ? ES_FAIL(ld->err, ES_ENOMEM, "%s", "out of memory")
+                    : ES_EINPUT;
+      break;
+    }
+    dir = folder_of(chain_path(sc, i));
+    path = dir != NULL ? es__scenario_resolve_path(dir, given) : NULL;
+    if (path == NULL) {
+      rc = ES_FAIL(ld->err, ES_ENOMEM, "%s", "out of memory for extends");
+      break;
+    }
+    bool cycle = false;
+    for (size_t k = 0; k <= i && !cycle; k++) {
+      cycle = same_file(chain_path(sc, k), path);
+    }
+    if (cycle) {
+      cycle_error(ld, value, i + 1, path);
+      rc = ES_EINPUT;
+      break;
+    }
+    if (i + 1 >= ES_YAML_MAX_SOURCES) {
+      es_yaml_error(y, value,
+                    "extends: more than %d files in the chain (the scenario "
+                    "and %d bases at most)",
+                    ES_YAML_MAX_SOURCES, ES_YAML_MAX_SOURCES - 1);
+      rc = ES_EINPUT;
+      break;
+    }
+    size_t size = 0;
+    struct es_error ferr;
+    es_error_clear(&ferr);
+    rc = es_file_read(path, &bytes, &size, &ferr);
+    if (rc == ES_ENOMEM) {
+      rc = ES_FAIL(ld->err, ES_ENOMEM, "%s", ferr.message);
+      break;
+    }
+    if (rc != ES_OK) {
+      es_yaml_error(y, value, "extends: %s", ferr.message);
+      rc = ES_EINPUT;
+      break;
+    }
+    struct es_scenario_file *bases =
+        realloc(sc->bases, (sc->n_bases + 1) * sizeof *bases);
+    if (bases == NULL) {
+      rc = ES_FAIL(ld->err, ES_ENOMEM, "%s", "out of memory for extends");
+      break;
+    }
+    sc->bases = bases;
+    struct es_scenario_file *f = &sc->bases[sc->n_bases++];
+    f->present = true;
+    f->given = given;
+    f->path = path;
+    f->bytes = bytes;
+    f->size = size;
+    given = path = bytes = NULL;
+    free(dir);
+    dir = NULL;
+    rc = es_yaml_add(y, f->path, f->bytes, f->size, ld->err);
+    if (rc != ES_OK) {
+      break;
+    }
+  }
+  free(given);
+  free(dir);
+  free(path);
+  free(bytes);
+  return rc;
 }
 
 /* ---- pass 1: the keys -------------------------------------------------- */
@@ -515,10 +750,38 @@ static void read_max_age(struct loader *ld, struct es_ymap *root) {
   sc->max_age = (size_t)max_age;
 }
 
+/* A relative path as written in the file that wrote @p node, resolved
+ * against that file's folder into *@p path; *@p rewritten is the same path
+ * relative to the scenario file's folder, or NULL when the scenario's folder
+ * wrote it (or it is absolute). @return false when out of memory. */
+static bool resolve_written_path(struct loader *ld, const struct fy_node *node,
+                                 const char *given, char **path,
+                                 char **rewritten) {
+  *rewritten = NULL;
+  char *dir = origin_dir(ld, node);
+  if (dir == NULL) {
+    return false;
+  }
+  *path = es__scenario_resolve_path(dir, given);
+  bool ok = *path != NULL;
+  char *here = es__scenario_resolve_path(ld->dir, ".");
+  char *there = es__scenario_resolve_path(dir, ".");
+  ok = ok && here != NULL && there != NULL;
+  if (ok && given[0] != '/' && strcmp(here, there) != 0) {
+    *rewritten = es__scenario_relative_path(ld->dir, *path);
+    ok = *rewritten != NULL;
+  }
+  free(here);
+  free(there);
+  free(dir);
+  return ok;
+}
+
 static void read_data_paths(struct loader *ld, struct es_ymap *root) {
   struct es_scenario *sc = ld->sc;
   struct es_ymap m;
   es_ymap_map(root, "data", true, &m);
+  ld->data_map = m.node;
   for (size_t role = 0; role < ES_DATA_COUNT; role++) {
     bool required = role == ES_DATA_REGIONS || role == ES_DATA_POPULATION;
     struct es_scenario_file *f = &sc->data[role];
@@ -526,10 +789,16 @@ static void read_data_paths(struct loader *ld, struct es_ymap *root) {
         ES_YGET_OK) {
       continue;
     }
-    f->path = es__scenario_resolve_path(ld->dir, f->given);
-    if (f->path == NULL) {
+    char *rewritten = NULL;
+    if (!resolve_written_path(ld, es_ymap_value(&m, data_keys[role], false),
+                              f->given, &f->path, &rewritten)) {
       ld->y.nomem = true;
       continue;
+    }
+    if (rewritten != NULL) {
+      free(f->given);
+      f->given = rewritten;
+      ld->data_rewritten[role] = true;
     }
     f->present = true;
     ld->data_key[role] = es_ymap_key_node(&m, data_keys[role]);
@@ -1116,12 +1385,12 @@ static void read_output(struct loader *ld, struct es_ymap *root) {
   struct fy_node *seq = NULL;
   bool have_list = false;
   if (es_ymap_map(root, "output", false, &m) == ES_YGET_OK) {
+    ld->output_map = m.node;
     char *file = NULL;
-    if (es_ymap_string(&m, "file", false, &file) == ES_YGET_OK) {
-      sc->output_file = es__scenario_resolve_path(ld->dir, file);
-      if (sc->output_file == NULL) {
-        y->nomem = true;
-      }
+    if (es_ymap_string(&m, "file", false, &file) == ES_YGET_OK &&
+        !resolve_written_path(ld, es_ymap_value(&m, "file", false), file,
+                              &sc->output_file, &ld->output_given)) {
+      y->nomem = true;
     }
     free(file);
     have_list = es_ymap_seq(&m, "statistics", false, &seq) == ES_YGET_OK;
@@ -1204,12 +1473,6 @@ static void read_keys(struct loader *ld) {
   }
   ld->version_ok = true;
   sc->format_version = (int)version;
-  if (es_ymap_has(&root, "extends")) {
-    es_ymap_quiet(&root, "extends");
-    es_yaml_error(y, es_ymap_key_node(&root, "extends"),
-                  "extends: not supported in this version (it is planned; "
-                  "copy the base scenario instead)");
-  }
   read_identity(ld, &root);
   read_stages(ld, &root);
   read_max_age(ld, &root);
@@ -1558,6 +1821,33 @@ cleanup:
   return rc;
 }
 
+/* sc->resolved_text: the merged document, with the paths a base in another
+ * folder wrote rewritten relative to the scenario's folder. */
+static int make_resolved_text(struct loader *ld) {
+  struct es_scenario *sc = ld->sc;
+  int rc = ES_OK;
+  for (size_t role = 0; role < ES_DATA_COUNT && rc == ES_OK; role++) {
+    if (ld->data_rewritten[role]) {
+      rc = es_yaml_set_string(&ld->y, ld->data_map, data_keys[role],
+                              sc->data[role].given);
+    }
+  }
+  if (rc == ES_OK && ld->output_given != NULL) {
+    rc = es_yaml_set_string(&ld->y, ld->output_map, "file", ld->output_given);
+  }
+  ES_ASSERT(rc != ES_EINVAL); /* the keys were read from these mappings */
+  if (rc == ES_OK) {
+    sc->resolved_text = es_yaml_emit(&ld->y);
+    if (sc->resolved_text == NULL) {
+      rc = ES_ENOMEM;
+    }
+  }
+  if (rc != ES_OK) {
+    return ES_FAIL(ld->err, rc, "%s", "out of memory for the resolved text");
+  }
+  return ES_OK;
+}
+
 /* ---- entry points -------------------------------------------------------- */
 
 int es_scenario_load(const char *path, struct es_scenario **out,
@@ -1588,14 +1878,22 @@ int es_scenario_load(const char *path, struct es_scenario **out,
   sc->file.present = true;
   size_t n_errors_before = dl->n_errors;
 
-  rc = es_yaml_parse(&ld.y, sc->file.path, sc->file.bytes, sc->file.size, dl,
-                     err);
-  if (rc == ES_EINPUT) {
-    goto cleanup;
-  }
+  es_yaml_init(&ld.y, dl);
+  rc = es_yaml_add(&ld.y, sc->file.path, sc->file.bytes, sc->file.size, err);
   if (rc != ES_OK) {
     goto cleanup;
   }
+  rc = read_extends(&ld);
+  if (rc != ES_OK) {
+    goto cleanup;
+  }
+  rc = es_yaml_merge(&ld.y, "extends", err);
+  if (rc != ES_OK && !(rc == ES_EINPUT && es_yaml_root(&ld.y) != NULL)) {
+    goto cleanup;
+  }
+  /* A null that removed nothing left a usable document: read on, so that
+   * one run lists every mistake (the errors make the load fail below). */
+  rc = ES_OK;
   read_keys(&ld);
   if (ld.y.nomem) {
     rc = ES_FAIL(err, ES_ENOMEM, "%s", "out of memory reading the scenario");
@@ -1615,6 +1913,10 @@ int es_scenario_load(const char *path, struct es_scenario **out,
     rc = ES_EINPUT;
     goto cleanup;
   }
+  rc = make_resolved_text(&ld);
+  if (rc != ES_OK) {
+    goto cleanup;
+  }
   *out = ld.sc;
   ld.sc = NULL;
 
@@ -1629,6 +1931,7 @@ cleanup:
   es_yaml_clear(&ld.y);
   es_scenario_free(ld.sc);
   free(ld.dir);
+  free(ld.output_given);
   return rc;
 }
 
@@ -1644,6 +1947,11 @@ void es_scenario_free(struct es_scenario *sc) {
     return;
   }
   file_clear(&sc->file);
+  for (size_t i = 0; i < sc->n_bases; i++) {
+    file_clear(&sc->bases[i]);
+  }
+  free(sc->bases);
+  free(sc->resolved_text);
   for (size_t role = 0; role < ES_DATA_COUNT; role++) {
     file_clear(&sc->data[role]);
   }

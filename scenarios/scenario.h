@@ -2,8 +2,10 @@
  * immutable afterwards.
  *
  * es_scenario_load parses the YAML file (format version 1, DESIGN "Scenario
- * file") with libfyaml, reads every key through a getter that marks it used,
- * reports unknown keys, resolves data paths relative to the scenario file,
+ * file") with libfyaml, follows its `extends` chain and merges the files
+ * (mappings key by key, lists and scalars replaced), reads every key through
+ * a getter that marks it used, reports unknown keys, resolves data paths
+ * relative to the file that wrote them,
  * loads the CSV data (data.h), checks every cross-reference (stage ages inside
  * max_age, strategy names, columns named by the scenario) and builds the model
  * parameters (destinations, population parameters). Every problem becomes a
@@ -56,15 +58,27 @@ enum es_data_role {
 /** A file the scenario was read from, kept verbatim for the results. */
 struct es_scenario_file {
   bool present; /* false for an optional file the scenario omits */
-  char *given;  /* path as written in the scenario (owned) */
+  char *given;  /* path as written (owned): for the scenario, as passed to
+                   es_scenario_load; for a base, its `extends` value; for a
+                   data file, relative to the scenario file's folder as in
+                   resolved_text (a path a base in another folder wrote is
+                   rewritten, see docs/scenario-format.md) */
   char *path;   /* path used to open it (relative to the cwd) (owned) */
   char *bytes;  /* content (owned), NUL-terminated */
   size_t size;  /* bytes, without the NUL */
 };
 
 struct es_scenario {
-  /* the file itself */
-  struct es_scenario_file file;                /* the YAML file */
+  /* the files themselves */
+  struct es_scenario_file file;   /* the YAML file given */
+  size_t n_bases;                 /* files of its extends chain, 0..15 */
+  struct es_scenario_file *bases; /* [n_bases] from the base the file extends
+                                     to the root of the chain (owned) */
+  char *resolved_text; /* the scenario with extends resolved: the merged
+                          document as YAML (block style, no comments, no
+                          extends, aliases expanded), data paths and
+                          output.file relative to file's folder; loading it
+                          from that folder gives the same scenario (owned) */
   struct es_scenario_file data[ES_DATA_COUNT]; /* by enum es_data_role */
 
   /* identity and run control */
@@ -121,7 +135,7 @@ struct es_scenario {
   struct es_warning_params warning;
 
   /* output */
-  char *output_file; /* as resolved (relative to the scenario),
+  char *output_file; /* as resolved (relative to the file that wrote it),
                         or NULL: default results/<name>.h5 */
   size_t n_statistics;
   char **statistics;     /* requested statistics (owned) */
@@ -132,7 +146,8 @@ struct es_scenario {
  * @brief Load and check the scenario at @p path.
  * @param sc  out: a scenario to free with es_scenario_free, or NULL when the
  *            input has errors (then @p dl lists them) or on a runtime failure
- * @return ES_OK, ES_EINPUT (see @p dl), ES_EIO (an unreadable scenario file),
+ * @return ES_OK, ES_EINPUT (see @p dl; an unreadable base file is an input
+ *         error at its `extends`), ES_EIO (an unreadable scenario file),
  *         ES_ENOMEM
  */
 int es_scenario_load(const char *path, struct es_scenario **sc,
@@ -151,6 +166,18 @@ void es_scenario_free(struct es_scenario *sc);
  * @return a new string (owned by the caller), or NULL when out of memory
  */
 char *es__scenario_resolve_path(const char *dir, const char *given);
+
+/**
+ * @brief @p target (a path relative to the cwd, or absolute) written relative
+ * to the folder @p dir, so that es__scenario_resolve_path(dir, result) names
+ * the same file (not API; used for the resolved text of a scenario whose base
+ * is in another folder, and by its tests): dir "a/b" and target "a/c/d.csv"
+ * give "../c/d.csv". When the text alone cannot say it (dir climbs out of a
+ * folder whose name only the cwd knows, or dir is absolute and target not)
+ * the result is absolute, from getcwd().
+ * @return a new string (owned by the caller), or NULL when out of memory
+ */
+char *es__scenario_relative_path(const char *dir, const char *target);
 
 /** @brief Number of ages tracked (max_age + 1). */
 static inline size_t es_scenario_n_ages(const struct es_scenario *sc) {

@@ -10,8 +10,17 @@
  * message that starts with the key path ("stages[1].transfer.pool: ...").
  *
  * libfyaml 0.7 does not export the start mark of mapping and sequence nodes,
- * so es_yaml_parse walks the parser's events once more and records the mark of
- * every node in document order (the order of a pre-order walk of the tree). */
+ * so es_yaml_add walks the parser's events once more and records the mark of
+ * every node in document order (the order of a pre-order walk of the tree).
+ *
+ * Several files (a scenario and the bases it extends, DESIGN "Scenario file")
+ * are read into one struct es_yaml: es_yaml_add parses each into its own
+ * document, and es_yaml_merge builds a new, merged document from them
+ * (mappings merge key by key, anything else is replaced by the file nearer
+ * the one given). Every node of every document, parsed or merged, has an
+ * entry in one table from node pointer to (file, line, column), so a value
+ * inherited from a base is reported at base.yaml:line:column and its folder
+ * is known (relative paths resolve against the file that wrote them). */
 #ifndef ES_SCENARIOS_YAML_READER_H
 #define ES_SCENARIOS_YAML_READER_H
 
@@ -30,10 +39,17 @@ struct fy_node;
 /** Most distinct keys one mapping may be asked for. */
 #define ES_YAML_MAX_KEYS 40
 
+/** Most files one struct es_yaml may hold (a scenario and its bases). */
+#define ES_YAML_MAX_SOURCES 16
+/** Most nodes a merged document may have once aliases are expanded; more is
+ * refused (a "billion laughs" file must not exhaust memory). */
+#define ES_YAML_MAX_NODES 100000
+
 /** Where a node starts, 1-based (0 when unknown). */
 struct es_yaml_mark {
-  size_t line;   /* 1-based line */
-  size_t column; /* 1-based column, in characters */
+  const char *file; /* the file that wrote the node (borrowed), or NULL */
+  size_t line;      /* 1-based line */
+  size_t column;    /* 1-based column, in characters */
 };
 
 /** One node's start, for the sorted lookup table (private). */
@@ -42,22 +58,81 @@ struct es_yaml_node_mark {
   struct es_yaml_mark mark;   /* where it starts */
 };
 
-/** A parsed YAML file with the place of every node. */
-struct es_yaml {
-  const char *file;                /* path shown in diagnostics (borrowed) */
-  struct es_diag_list *dl;         /* where diagnostics go (borrowed) */
-  struct fy_document *doc;         /* the document (owned), NULL when empty */
-  size_t n_marks;                  /* entries of marks */
-  struct es_yaml_node_mark *marks; /* [n_marks] sorted by node (owned) */
-  bool nomem;                      /* a getter ran out of memory */
+/** One parsed file (private). */
+struct es_yaml_source {
+  const char *file;        /* path shown in diagnostics (borrowed) */
+  struct fy_document *doc; /* its document as parsed (owned) */
 };
 
 /**
- * @brief Parse @p bytes (the whole file) into @p y. Syntax errors, duplicate
- * keys and a document that is empty or has more than one document are added
- * to @p dl with their place; libfyaml itself prints nothing.
+ * Parsed YAML files and their merged document, with the place of every node.
+ * The getters read the merged document (es_yaml_root); the documents of the
+ * files stay alive beside it so that errors about them (es_yaml_source_root)
+ * can still be placed.
+ */
+struct es_yaml {
+  const char *file;                /* the first file added: diagnostics
+                                      without a place go there (borrowed) */
+  struct es_diag_list *dl;         /* where diagnostics go (borrowed) */
+  size_t n_sources;                /* files added */
+  struct es_yaml_source *sources;  /* [n_sources] in the order added: the
+                                      file given, then each one's base
+                                      (owned) */
+  struct fy_document *doc;         /* merged document (owned), NULL before
+                                      es_yaml_merge */
+  size_t n_marks;                  /* entries of marks */
+  struct es_yaml_node_mark *marks; /* [n_marks] sorted by node, for the nodes
+                                      of every document (owned) */
+  bool nomem;                      /* a getter ran out of memory */
+};
+
+/** @brief An empty @p y whose diagnostics go to @p dl (borrowed). */
+void es_yaml_init(struct es_yaml *y, struct es_diag_list *dl);
+
+/**
+ * @brief Parse one more file into @p y: the first is the file given, each
+ * next one the base of the one before. Syntax errors, duplicate keys and a
+ * document that is empty or has more than one document are added to the
+ * diagnostics with their place (the file is then not added); libfyaml itself
+ * prints nothing.
  * @param file   path shown in diagnostics (borrowed; must outlive @p y)
- * @param bytes  the text (borrowed; must outlive @p y)
+ * @param bytes  the text, @p size bytes (borrowed; must outlive @p y: the
+ *               documents, the merged one too, point into it)
+ * @return ES_OK, ES_EINPUT (see the diagnostics), ES_ENOMEM, ES_EINVAL (more
+ *         than ES_YAML_MAX_SOURCES files)
+ */
+int es_yaml_add(struct es_yaml *y, const char *file, const char *bytes,
+                size_t size, struct es_error *err);
+
+/** @brief The root node of file @p i_source as parsed (NULL when out of
+ * range). Its nodes can be given to es_yaml_error and the node getters. */
+struct fy_node *es_yaml_source_root(const struct es_yaml *y, size_t i_source);
+
+/**
+ * @brief Build the merged document from every file added, the last added
+ * (the base of all others) at the bottom and the first added on top. Where
+ * two files have a mapping at the same place, the mappings merge key by key,
+ * recursively, keys in the order of the bottom file and new keys after them;
+ * anything else (a scalar, a sequence, a mapping over a non-mapping) is taken
+ * whole from the upper file. In a file that has a base (every file but the
+ * last added) a null value (`~`, `null` or nothing) removes the key it
+ * inherits; a null with nothing to remove is an error ("path: null removes a
+ * key inherited from a base, but no base sets it"). Aliases are expanded, so
+ * the merged document has no anchors and no aliases (an alias to an unknown
+ * anchor stays one). Every merged node keeps the place of the node it was
+ * copied from; a merged mapping takes the place of its upper-most file.
+ * @param skip_key a top-level key left out of every file (e.g. "extends"), or
+ *                 NULL
+ * @return ES_OK, ES_EINPUT (see the diagnostics; the document is still
+ *         built, except past ES_YAML_MAX_NODES, when es_yaml_root gives
+ *         NULL), ES_ENOMEM, ES_EINVAL (no file added, or merged already)
+ */
+int es_yaml_merge(struct es_yaml *y, const char *skip_key,
+                  struct es_error *err);
+
+/**
+ * @brief Parse one file and make it the merged document: es_yaml_init,
+ * es_yaml_add and es_yaml_merge without a skipped key.
  * @return ES_OK, ES_EINPUT (see @p dl), ES_ENOMEM
  */
 int es_yaml_parse(struct es_yaml *y, const char *file, const char *bytes,
@@ -66,15 +141,35 @@ int es_yaml_parse(struct es_yaml *y, const char *file, const char *bytes,
 /** @brief Free what @p y owns and zero it. Accepts NULL and zeroed. */
 void es_yaml_clear(struct es_yaml *y);
 
-/** @brief The root node (NULL for an empty document). */
+/** @brief The root node of the merged document (NULL before es_yaml_merge).
+ */
 struct fy_node *es_yaml_root(const struct es_yaml *y);
 
-/** @brief Where @p node starts ({0, 0} when unknown or NULL). */
+/**
+ * @brief Replace the value of @p key in the merged mapping @p map by the
+ * string @p text (written double-quoted, so that it reads back as the same
+ * string). The new value keeps the old one's place.
+ * @return ES_OK, ES_EINVAL (@p map has no @p key), ES_ENOMEM
+ */
+int es_yaml_set_string(struct es_yaml *y, struct fy_node *map, const char *key,
+                       const char *text);
+
+/**
+ * @brief The merged document as YAML text: block style, two-space indent,
+ * keys in merged order, no comments (they are not part of the document).
+ * @return a NUL-terminated string (owned by the caller, free()), or NULL when
+ *         out of memory or before es_yaml_merge
+ */
+char *es_yaml_emit(const struct es_yaml *y);
+
+/** @brief Where @p node starts, in which file ({NULL, 0, 0} when unknown or
+ * NULL). @p node may belong to any document of @p y. */
 struct es_yaml_mark es_yaml_node_mark(const struct es_yaml *y,
                                       const struct fy_node *node);
 
-/** @brief Add an error at @p node's place (message: "path: what (expected)").
- */
+/** @brief Add an error at @p node's place, in the file that wrote it (the
+ * first file added when the place is unknown); message: "path: what
+ * (expected)". */
 void es_yaml_error(const struct es_yaml *y, const struct fy_node *node,
                    const char *fmt, ...)
 #if defined(__GNUC__)
@@ -82,7 +177,7 @@ void es_yaml_error(const struct es_yaml *y, const struct fy_node *node,
 #endif
     ;
 
-/** @brief Add a notice at @p node's place. */
+/** @brief Add a notice at @p node's place, as es_yaml_error. */
 void es_yaml_notice(const struct es_yaml *y, const struct fy_node *node,
                     const char *fmt, ...)
 #if defined(__GNUC__)

@@ -5,17 +5,23 @@
  * default migrant birth share from population.csv by hand). Then every error
  * a user can make in the YAML file is provoked on purpose, one at a time, on a
  * small valid base scenario written into a temporary folder, and checked for
- * its message and its exact line:column. */
+ * its message and its exact line:column. Scenarios that extend others are
+ * written into several folders: every path must resolve against the file
+ * that wrote it, every error must be placed in the file that has it, and the
+ * resolved text must load to the same scenario. */
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "es_test.h"
 #include "scenarios/csv.h"
 #include "scenarios/scenario.h"
+#include "scenarios/yaml_reader.h"
 
 /* The small valid scenario every error case edits (line numbers matter). */
 static const char base_yaml[] =
@@ -410,8 +416,7 @@ static const struct error_case error_cases[] = {
     /* files and versions */
     {"population: population.csv", "population: missing.csv", 1, 0, 6, 3,
      "data.population: cannot open '"},
-    {"", "extends: base.yaml\n", 1, 0, 14, 1,
-     "extends: not supported in this version"},
+    {"", "extends: base.yaml\n", 1, 0, 14, 10, "extends: cannot open '"},
     /* YAML itself */
     {"", "name: other\n", 1, 0, 14, 1, "duplicate key"},
     {"years: {start: 2020, end: 2030}", "years: {start: 2020, end: 2030", 1, 0,
@@ -1004,6 +1009,544 @@ static void test_reference(void) {
   es_diag_list_clear(&dl);
 }
 
+/* ---- extends ------------------------------------------------------------- */
+
+/* Write @p text at @p rel under the fixture's folder "ext", creating the
+ * folders on the way; *@p path (if not NULL) gets the full path. */
+static void write_ext(const struct fixture *fx, const char *rel,
+                      const char *text, char *path, size_t size) {
+  char full[700];
+  snprintf(full, sizeof full, "%s/ext/%s", fx->dir, rel);
+  for (char *p = full + strlen(fx->dir) + 1; *p != '\0'; p++) {
+    if (*p == '/') {
+      *p = '\0';
+      mkdir(full, 0700); /* exists already: fine */
+      *p = '/';
+    }
+  }
+  FILE *f = fopen(full, "wb");
+  ES_CHECK(f != NULL);
+  if (f != NULL) {
+    ES_CHECK(fputs(text, f) >= 0);
+    fclose(f);
+  }
+  if (path != NULL) {
+    snprintf(path, size, "%s", full);
+  }
+}
+
+static void remove_tree(const char *path) {
+  DIR *d = opendir(path);
+  if (d == NULL) {
+    unlink(path);
+    return;
+  }
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
+      continue;
+    }
+    char sub[800];
+    snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+    remove_tree(sub);
+  }
+  closedir(d);
+  rmdir(path);
+}
+
+static int load_path(const char *path, struct es_scenario **sc,
+                     struct es_diag_list *dl) {
+  struct es_error err;
+  es_error_clear(&err);
+  es_diag_list_init(dl);
+  return es_scenario_load(path, sc, dl, &err);
+}
+
+/* The root of the chain, in ext/x/root/ (line numbers matter). */
+static const char chain_root_yaml[] =
+    "edusim: 1\n"                                              /* 1 */
+    "name: root\n"                                             /* 2 */
+    "description: the root of the chain\n"                     /* 3 */
+    "years: {start: 2020, end: 2030}\n"                        /* 4 */
+    "seed: 7\n"                                                /* 5 */
+    "data:\n"                                                  /* 6 */
+    "  regions: data/regions.csv\n"                            /* 7 */
+    "  population: data/population.csv\n"                      /* 8 */
+    "stages:\n"                                                /* 9 */
+    "  - {name: preschool, ages: [3, 5], ptr_standard: 11}\n"  /* 10 */
+    "  - {name: primary, ages: [6, 11], ptr_standard: 19}\n"   /* 11 */
+    "  - {name: junior, ages: [12, 14], ptr_standard: 13.5}\n" /* 12 */
+    "  - {name: senior, ages: [15, 17], ptr_standard: 12.5}\n" /* 13 */
+    "demography:\n"                                            /* 14 */
+    "  mortality: 0.001\n"                                     /* 15 */
+    "  fertility_index: {2020: 1.0, 2030: 0.9, 2040: 0.85}\n"  /* 16 */
+    "  migration: {local_out_rate: 0.02, return_rate: 0.01}\n" /* 17 */
+    "strategies:\n"                                            /* 18 */
+    "  - {name: resident, basis: resident}\n"                  /* 19 */
+    "  - {name: hukou, basis: hukou}\n"                        /* 20 */
+    "warning: {horizon: 4, rise: 0.2}\n"                       /* 21 */
+    "output: {file: out/root.h5, statistics: [mean, p50]}\n";  /* 22 */
+
+/* The middle, in ext/x/mid/: its own teachers file, a fertility point
+ * changed and one removed. */
+static const char chain_mid_yaml[] =
+    "extends: ../root/base.yaml\n"                 /* 1 */
+    "name: mid\n"                                  /* 2 */
+    "data: {teachers: teachers.csv}\n"             /* 3 */
+    "demography:\n"                                /* 4 */
+    "  fertility_index: {2030: 0.8, 2040: null}\n" /* 5 */
+    "warning: {rise: 0.25}\n";                     /* 6 */
+
+/* The variant, in ext/y/: scalars, a list and a path of its own. */
+static const char chain_low_yaml[] =
+    "# a low-fertility variant\n"             /* 1 */
+    "extends: ../x/mid/mid.yaml\n"            /* 2 */
+    "name: low\n"                             /* 3 */
+    "seed: 11\n"                              /* 4 */
+    "data: {seats: s/seats.csv}\n"            /* 5 */
+    "demography:\n"                           /* 6 */
+    "  mortality: 0.002\n"                    /* 7 */
+    "  fertility_index: {2035: 0.7}\n"        /* 8 */
+    "strategies:\n"                           /* 9 */
+    "  - {name: baseline, basis: baseline}\n" /* 10 */
+    "warning: {fall: &f 0.3, rise: *f}\n"     /* 11 */
+    "output: {file: res/low.h5}\n";           /* 12 */
+
+static char *read_all(const char *path) {
+  char *bytes = NULL;
+  size_t size = 0;
+  struct es_error err;
+  es_error_clear(&err);
+  ES_CHECK_INT_EQ(es_file_read(path, &bytes, &size, &err), ES_OK);
+  return bytes;
+}
+
+/* Same key fields: the resolved text loads to the same scenario. */
+static void check_same_scenario(const struct es_scenario *a,
+                                const struct es_scenario *b) {
+  ES_CHECK_STR_EQ(a->name, b->name);
+  ES_CHECK_STR_EQ(a->description, b->description);
+  ES_CHECK_INT_EQ(a->year_start, b->year_start);
+  ES_CHECK_INT_EQ(a->year_end, b->year_end);
+  ES_CHECK_INT_EQ(a->seed, b->seed);
+  ES_CHECK_INT_EQ(a->max_age, b->max_age);
+  ES_CHECK_INT_EQ(a->n_stages, b->n_stages);
+  for (size_t k = 0; k < a->n_stages && k < b->n_stages; k++) {
+    ES_CHECK_STR_EQ(a->stages[k].name, b->stages[k].name);
+    ES_CHECK_INT_EQ(a->stages[k].age_lo, b->stages[k].age_lo);
+    ES_CHECK_DOUBLE_EQ(a->stages[k].ptr_standard, b->stages[k].ptr_standard);
+  }
+  ES_CHECK_INT_EQ(a->n_strategies, b->n_strategies);
+  for (size_t s = 0; s < a->n_strategies && s < b->n_strategies; s++) {
+    ES_CHECK_STR_EQ(a->strategies[s].name, b->strategies[s].name);
+  }
+  ES_CHECK_INT_EQ(a->n_fertility_points, b->n_fertility_points);
+  for (size_t i = 0; i < a->n_fertility_points && i < b->n_fertility_points;
+       i++) {
+    ES_CHECK_INT_EQ(a->fertility_year[i], b->fertility_year[i]);
+    ES_CHECK_DOUBLE_EQ(a->fertility_index[i], b->fertility_index[i]);
+  }
+  for (size_t age = 0; age <= a->max_age && age <= b->max_age; age++) {
+    ES_CHECK_DOUBLE_EQ(a->mortality[age], b->mortality[age]);
+    ES_CHECK_DOUBLE_EQ(a->local_out_rate[age], b->local_out_rate[age]);
+    ES_CHECK_DOUBLE_EQ(a->return_rate[age], b->return_rate[age]);
+  }
+  ES_CHECK_DOUBLE_EQ(a->warning.rise, b->warning.rise);
+  ES_CHECK_DOUBLE_EQ(a->warning.fall, b->warning.fall);
+  ES_CHECK_INT_EQ(a->warning.horizon_years, b->warning.horizon_years);
+  ES_CHECK_INT_EQ(a->n_statistics, b->n_statistics);
+  for (size_t role = 0; role < ES_DATA_COUNT; role++) {
+    ES_CHECK_INT_EQ(a->data[role].present, b->data[role].present);
+    if (a->data[role].present && b->data[role].present) {
+      ES_CHECK_STR_EQ(a->data[role].path, b->data[role].path);
+      ES_CHECK_STR_EQ(a->data[role].given, b->data[role].given);
+    }
+  }
+  ES_CHECK_STR_EQ(a->output_file, b->output_file);
+  ES_CHECK_INT_EQ(a->regions.n_regions, b->regions.n_regions);
+  size_t n = a->regions.n_regions * a->n_stages;
+  if (n == b->regions.n_regions * b->n_stages) {
+    for (size_t i = 0; i < n; i++) {
+      ES_CHECK_INT_EQ(a->teachers[i], b->teachers[i]);
+      ES_CHECK_INT_EQ(a->seats[i], b->seats[i]);
+    }
+  }
+}
+
+/* Three files in three folders: each path resolves against the file that
+ * wrote it; mappings merge, lists and scalars replace, null removes. */
+static void test_extends_chain(const struct fixture *fx) {
+  char root_path[700], mid_path[700], low_path[700], path[700];
+  write_ext(fx, "x/root/base.yaml", chain_root_yaml, root_path,
+            sizeof root_path);
+  write_ext(fx, "x/root/data/regions.csv", regions_csv, NULL, 0);
+  char *pop = NULL, *teachers = NULL, *seats = NULL;
+  snprintf(path, sizeof path, "%s/scenarios/examples/tiny/", fx->src);
+  char src[800];
+  snprintf(src, sizeof src, "%spopulation.csv", path);
+  pop = read_all(src);
+  snprintf(src, sizeof src, "%steachers.csv", path);
+  teachers = read_all(src);
+  snprintf(src, sizeof src, "%sseats.csv", path);
+  seats = read_all(src);
+  if (pop == NULL || teachers == NULL || seats == NULL) {
+    free(pop);
+    free(teachers);
+    free(seats);
+    return;
+  }
+  write_ext(fx, "x/root/data/population.csv", pop, NULL, 0);
+  write_ext(fx, "x/mid/mid.yaml", chain_mid_yaml, mid_path, sizeof mid_path);
+  write_ext(fx, "x/mid/teachers.csv", teachers, NULL, 0);
+  write_ext(fx, "y/low.yaml", chain_low_yaml, low_path, sizeof low_path);
+  write_ext(fx, "y/s/seats.csv", seats, NULL, 0);
+
+  struct es_scenario *sc = NULL;
+  struct es_diag_list dl;
+  ES_CHECK_INT_EQ(load_path(low_path, &sc, &dl), ES_OK);
+  if (sc == NULL) {
+    print_diags(&dl);
+    es_diag_list_clear(&dl);
+    free(pop);
+    free(teachers);
+    free(seats);
+    return;
+  }
+  ES_CHECK_INT_EQ(dl.n_diags, 0);
+  /* the chain, nearest base first, verbatim */
+  ES_CHECK_INT_EQ(sc->n_bases, 2);
+  ES_CHECK_STR_EQ(sc->file.bytes, chain_low_yaml);
+  if (sc->n_bases == 2) {
+    ES_CHECK_STR_EQ(sc->bases[0].given, "../x/mid/mid.yaml");
+    ES_CHECK_STR_EQ(sc->bases[0].path, mid_path);
+    ES_CHECK_STR_EQ(sc->bases[0].bytes, chain_mid_yaml);
+    ES_CHECK_INT_EQ(sc->bases[0].size, strlen(chain_mid_yaml));
+    ES_CHECK_STR_EQ(sc->bases[1].given, "../root/base.yaml");
+    ES_CHECK_STR_EQ(sc->bases[1].path, root_path);
+    ES_CHECK_STR_EQ(sc->bases[1].bytes, chain_root_yaml);
+  }
+  /* scalars: the nearest file wins */
+  ES_CHECK_STR_EQ(sc->name, "low");
+  ES_CHECK_INT_EQ(sc->seed, 11);
+  ES_CHECK_STR_EQ(sc->description, "the root of the chain");
+  ES_CHECK_INT_EQ(sc->year_start, 2020);
+  ES_CHECK_INT_EQ(sc->year_end, 2030);
+  /* data: each path relative to the file that wrote it */
+  snprintf(path, sizeof path, "%s/ext/x/root/data/regions.csv", fx->dir);
+  ES_CHECK_STR_EQ(sc->data[ES_DATA_REGIONS].path, path);
+  ES_CHECK_STR_EQ(sc->data[ES_DATA_REGIONS].given,
+                  "../x/root/data/regions.csv");
+  snprintf(path, sizeof path, "%s/ext/x/root/data/population.csv", fx->dir);
+  ES_CHECK_STR_EQ(sc->data[ES_DATA_POPULATION].path, path);
+  snprintf(path, sizeof path, "%s/ext/x/mid/teachers.csv", fx->dir);
+  ES_CHECK_STR_EQ(sc->data[ES_DATA_TEACHERS].path, path);
+  ES_CHECK_STR_EQ(sc->data[ES_DATA_TEACHERS].given, "../x/mid/teachers.csv");
+  snprintf(path, sizeof path, "%s/ext/y/s/seats.csv", fx->dir);
+  ES_CHECK_STR_EQ(sc->data[ES_DATA_SEATS].path, path);
+  ES_CHECK_STR_EQ(sc->data[ES_DATA_SEATS].given, "s/seats.csv");
+  ES_CHECK(!sc->data[ES_DATA_MIGRATION].present);
+  snprintf(path, sizeof path, "%s/ext/y/res/low.h5", fx->dir);
+  ES_CHECK_STR_EQ(sc->output_file, path);
+  ES_CHECK_INT_EQ(sc->regions.n_regions, 5);
+  ES_CHECK_INT_EQ(sc->teachers[0 * 4 + 0], 1157); /* 500103 preschool */
+  ES_CHECK_INT_EQ(sc->teachers[0 * 4 + 1], 1268); /* 500103 primary */
+  ES_CHECK_INT_EQ(sc->seats[0 * 4 + 0], 12980);   /* 500103 preschool */
+  /* lists replace: the variant's one strategy, the root's four stages */
+  ES_CHECK_INT_EQ(sc->n_strategies, 1);
+  ES_CHECK_STR_EQ(sc->strategies[0].name, "baseline");
+  ES_CHECK_INT_EQ(sc->n_stages, 4);
+  ES_CHECK_INT_EQ(sc->n_statistics, 2); /* output merged: root's list */
+  /* mappings merge: fertility 2020 (root), 2030 (mid), 2035 (low); 2040
+   * removed by mid's null */
+  ES_CHECK_INT_EQ(sc->n_fertility_points, 3);
+  if (sc->n_fertility_points == 3) {
+    ES_CHECK_INT_EQ(sc->fertility_year[0], 2020);
+    ES_CHECK_DOUBLE_EQ(sc->fertility_index[0], 1.0);
+    ES_CHECK_INT_EQ(sc->fertility_year[1], 2030);
+    ES_CHECK_DOUBLE_EQ(sc->fertility_index[1], 0.8);
+    ES_CHECK_INT_EQ(sc->fertility_year[2], 2035);
+    ES_CHECK_DOUBLE_EQ(sc->fertility_index[2], 0.7);
+  }
+  ES_CHECK_DOUBLE_EQ(sc->mortality[17], 0.002);
+  ES_CHECK_DOUBLE_EQ(sc->local_out_rate[9], 0.02); /* root's, untouched */
+  ES_CHECK_DOUBLE_EQ(sc->return_rate[0], 0.01);
+  ES_CHECK_INT_EQ(sc->warning.horizon_years, 4); /* root */
+  ES_CHECK_DOUBLE_EQ(sc->warning.rise, 0.3);     /* low (an alias) */
+  ES_CHECK_DOUBLE_EQ(sc->warning.fall, 0.3);     /* low */
+  /* the resolved text: no extends, no removed key */
+  ES_CHECK(sc->resolved_text != NULL);
+  if (sc->resolved_text != NULL) {
+    ES_CHECK(strstr(sc->resolved_text, "extends") == NULL);
+    ES_CHECK(strstr(sc->resolved_text, "2040") == NULL);
+    ES_CHECK(strstr(sc->resolved_text, "&") == NULL); /* no anchor left */
+    ES_CHECK_CONTAINS(sc->resolved_text, "name: low\n");
+    ES_CHECK_CONTAINS(sc->resolved_text,
+                      "regions: \"../x/root/data/regions.csv\"\n");
+    ES_CHECK_CONTAINS(sc->resolved_text, "seats: s/seats.csv\n");
+
+    /* ... which loads from the variant's folder to the same scenario */
+    char resolved_path[700];
+    write_ext(fx, "y/resolved.yaml", sc->resolved_text, resolved_path,
+              sizeof resolved_path);
+    struct es_scenario *again = NULL;
+    struct es_diag_list dl2;
+    ES_CHECK_INT_EQ(load_path(resolved_path, &again, &dl2), ES_OK);
+    if (again != NULL) {
+      ES_CHECK_INT_EQ(again->n_bases, 0);
+      check_same_scenario(sc, again);
+      ES_CHECK_STR_EQ(again->resolved_text, sc->resolved_text);
+    } else {
+      print_diags(&dl2);
+    }
+    es_scenario_free(again);
+    es_diag_list_clear(&dl2);
+  }
+  es_scenario_free(sc);
+  es_diag_list_clear(&dl);
+
+  /* the middle file alone: its own teachers, the root's output path */
+  ES_CHECK_INT_EQ(load_path(mid_path, &sc, &dl), ES_OK);
+  if (sc != NULL) {
+    ES_CHECK_INT_EQ(sc->n_bases, 1);
+    ES_CHECK_STR_EQ(sc->name, "mid");
+    ES_CHECK_INT_EQ(sc->n_strategies, 2);
+    ES_CHECK_INT_EQ(sc->n_fertility_points, 2);
+    ES_CHECK_DOUBLE_EQ(sc->warning.fall, 0.15); /* the default */
+    snprintf(path, sizeof path, "%s/ext/x/root/out/root.h5", fx->dir);
+    ES_CHECK_STR_EQ(sc->output_file, path);
+    ES_CHECK_STR_EQ(sc->data[ES_DATA_TEACHERS].given, "teachers.csv");
+    ES_CHECK_STR_EQ(sc->data[ES_DATA_REGIONS].given,
+                    "../root/data/regions.csv");
+    ES_CHECK_CONTAINS(sc->resolved_text, "file: \"../root/out/root.h5\"\n");
+  } else {
+    print_diags(&dl);
+  }
+  es_scenario_free(sc);
+  es_diag_list_clear(&dl);
+  free(pop);
+  free(teachers);
+  free(seats);
+}
+
+/* One diagnostic expected: its file (under ext/), place and text. */
+static void check_ext_error(const struct fixture *fx, const char *load_rel,
+                            size_t n_errors, size_t i_diag,
+                            const char *file_rel, size_t line, size_t column,
+                            const char *message) {
+  long failed_before = es_test_counts_.failed;
+  char path[700], file[700];
+  snprintf(path, sizeof path, "%s/ext/%s", fx->dir, load_rel);
+  snprintf(file, sizeof file, "%s/ext/%s", fx->dir, file_rel);
+  struct es_scenario *sc = NULL;
+  struct es_diag_list dl;
+  ES_CHECK_INT_EQ(load_path(path, &sc, &dl), ES_EINPUT);
+  ES_CHECK(sc == NULL);
+  ES_CHECK_INT_EQ(dl.n_errors, n_errors);
+  ES_CHECK(i_diag < dl.n_diags);
+  if (i_diag < dl.n_diags) {
+    const struct es_diag *d = &dl.diags[i_diag];
+    ES_CHECK_STR_EQ(d->file, file);
+    ES_CHECK_INT_EQ(d->line, line);
+    ES_CHECK_INT_EQ(d->column, column);
+    ES_CHECK_CONTAINS(d->message, message);
+  }
+  if (es_test_counts_.failed != failed_before) {
+    printf("  in the case expecting '%s'; got:\n", message);
+    print_diags(&dl);
+  }
+  es_scenario_free(sc);
+  es_diag_list_clear(&dl);
+}
+
+/* Every error of extends, in the file that has it. */
+static void test_extends_errors(const struct fixture *fx) {
+  char a_path[700], b_path[700], self_path[700], message[2200];
+  /* base.yaml of the error cases: base_yaml itself, in ext/e/ */
+  write_ext(fx, "e/base.yaml", base_yaml, NULL, 0);
+  write_ext(fx, "e/regions.csv", regions_csv, NULL, 0);
+  copy_from_tiny(fx, "population.csv");
+  char pop_src[400];
+  snprintf(pop_src, sizeof pop_src, "%s/population.csv", fx->dir);
+  char *pop = read_all(pop_src);
+  if (pop != NULL) {
+    write_ext(fx, "e/population.csv", pop, NULL, 0);
+  }
+  free(pop);
+
+  /* a cycle of two files, and a file extending itself */
+  write_ext(fx, "c/a.yaml", "extends: b.yaml\nname: a\n", a_path,
+            sizeof a_path);
+  write_ext(fx, "c/b.yaml", "name: b\nextends: ./a.yaml\n", b_path,
+            sizeof b_path);
+  snprintf(message, sizeof message, "extends: cycle: %s -> %s -> %s", a_path,
+           b_path, a_path);
+  check_ext_error(fx, "c/a.yaml", 1, 0, "c/b.yaml", 2, 10, message);
+  write_ext(fx, "c/self.yaml", "edusim: 1\nextends: 'self.yaml'\n", self_path,
+            sizeof self_path);
+  snprintf(message, sizeof message, "extends: cycle: %s -> %s", self_path,
+           self_path);
+  check_ext_error(fx, "c/self.yaml", 1, 0, "c/self.yaml", 2, 10, message);
+
+  /* a missing base, reported at the extends that names it */
+  write_ext(fx, "e/missing.yaml", "name: m\n\nextends:   nowhere/base.yaml\n",
+            NULL, 0);
+  snprintf(message, sizeof message,
+           "extends: cannot open '%s/ext/e/nowhere/base.yaml': No such file "
+           "or directory",
+           fx->dir);
+  check_ext_error(fx, "e/missing.yaml", 1, 0, "e/missing.yaml", 3, 12, message);
+  /* extends is not a string: in the variant, and in a base */
+  write_ext(fx, "e/list.yaml", "extends: [base.yaml]\n", NULL, 0);
+  check_ext_error(fx, "e/list.yaml", 1, 0, "e/list.yaml", 1, 10,
+                  "extends: expected a string, got a sequence");
+  write_ext(fx, "e/nothing.yaml", "name: n\nextends:\n", NULL, 0);
+  write_ext(fx, "e/on-nothing.yaml", "extends: nothing.yaml\n", NULL, 0);
+  check_ext_error(fx, "e/on-nothing.yaml", 1, 0, "e/nothing.yaml", 2, 1,
+                  "extends: expected a string, got nothing");
+  /* a base that is not a scenario, or not YAML */
+  write_ext(fx, "e/seq.yaml", "# a list\n- 1\n", NULL, 0);
+  write_ext(fx, "e/on-seq.yaml", "extends: seq.yaml\n", NULL, 0);
+  check_ext_error(fx, "e/on-seq.yaml", 1, 0, "e/seq.yaml", 2, 1,
+                  "expected a mapping of keys at the top level, got a "
+                  "sequence");
+  write_ext(fx, "e/broken.yaml", "name: [x\n", NULL, 0);
+  write_ext(fx, "e/on-broken.yaml", "extends: broken.yaml\n", NULL, 0);
+  check_ext_error(fx, "e/on-broken.yaml", 1, 0, "e/broken.yaml", 2, 1,
+                  "YAML syntax error: ");
+  write_ext(fx, "e/empty.yaml", "# nothing\n", NULL, 0);
+  write_ext(fx, "e/on-empty.yaml", "extends: empty.yaml\n", NULL, 0);
+  check_ext_error(fx, "e/on-empty.yaml", 1, 0, "e/empty.yaml", 0, 0,
+                  "the file is empty");
+
+  /* an error inherited from the base is reported in the base; an unknown key
+   * of the variant in the variant */
+  write_ext(fx, "e/bad-base.yaml", "edusim: 1\nname: bad\nseed: -3\n", NULL, 0);
+  write_ext(fx, "v/typo.yaml",
+            "extends: ../e/bad-base.yaml\nyears: {start: 2020, end: 2030}\n"
+            "tpyo: 1\n",
+            NULL, 0);
+  check_ext_error(fx, "v/typo.yaml", 5, 0, "e/bad-base.yaml", 3, 7,
+                  "seed: -3 is out of range");
+  /* (then data, stages and strategies missing, at the variant's top) */
+  check_ext_error(fx, "v/typo.yaml", 5, 1, "v/typo.yaml", 1, 1,
+                  "missing required key 'stages'");
+  check_ext_error(fx, "v/typo.yaml", 5, 4, "v/typo.yaml", 3, 1,
+                  "unknown key 'tpyo'");
+  /* a missing required key is reported at the variant's top mapping */
+  write_ext(fx, "v/noname.yaml", "\nextends: ../e/base.yaml\nname: ~\n", NULL,
+            0);
+  check_ext_error(fx, "v/noname.yaml", 1, 0, "v/noname.yaml", 2, 1,
+                  "missing required key 'name'");
+  /* a data file the base names, missing: at the base's key */
+  write_ext(fx, "e/nopop.yaml",
+            "extends: base.yaml\ndata: {population: nopop.csv}\n", NULL, 0);
+  write_ext(fx, "v/on-nopop.yaml", "extends: ../e/nopop.yaml\nname: v\n", NULL,
+            0);
+  snprintf(message, sizeof message,
+           "data.population: cannot open '%s/ext/e/nopop.csv'", fx->dir);
+  check_ext_error(fx, "v/on-nopop.yaml", 1, 0, "e/nopop.yaml", 2, 8, message);
+  /* null with nothing to remove */
+  write_ext(fx, "v/null.yaml",
+            "extends: ../e/base.yaml\ncross_stage: null\n"
+            "demography: {fertility_index: {2030: ~}}\nseed: -1\n",
+            NULL, 0);
+  check_ext_error(fx, "v/null.yaml", 3, 0, "v/null.yaml", 2, 14,
+                  "cross_stage: null removes a key inherited from a base, "
+                  "but no base sets it");
+  check_ext_error(fx, "v/null.yaml", 3, 1, "v/null.yaml", 3, 38,
+                  "demography.fertility_index.2030: null removes a key");
+  /* ... and the rest is still checked */
+  check_ext_error(fx, "v/null.yaml", 3, 2, "v/null.yaml", 4, 7,
+                  "seed: -1 is out of range");
+  /* extends anywhere but at the top is an unknown key */
+  write_ext(fx, "v/inner.yaml",
+            "extends: ../e/base.yaml\nwarning: {extends: x.yaml}\n", NULL, 0);
+  check_ext_error(fx, "v/inner.yaml", 1, 0, "v/inner.yaml", 2, 11,
+                  "warning: unknown key 'extends'");
+
+  /* a chain of 17 files: one too many */
+  for (size_t i = 0; i <= ES_YAML_MAX_SOURCES; i++) {
+    char name[32], text[64];
+    snprintf(name, sizeof name, "long/c%zu.yaml", i);
+    snprintf(text, sizeof text, "extends: c%zu.yaml\n", i + 1);
+    write_ext(fx, name, i < ES_YAML_MAX_SOURCES ? text : "edusim: 1\n", NULL,
+              0);
+  }
+  check_ext_error(fx, "long/c0.yaml", 1, 0, "long/c15.yaml", 1, 10,
+                  "extends: more than 16 files in the chain");
+}
+
+/* Merging in detail: a mapping over a scalar, a scalar over a mapping,
+ * removing a section, and quoted strings kept quoted. */
+static void test_extends_merge(const struct fixture *fx) {
+  write_ext(fx, "m/base.yaml",
+            "edusim: 1\n"
+            "name: m\n"
+            "description: '2020'\n"
+            "years: {start: 2020, end: 2030}\n"
+            "data: {regions: ../e/regions.csv, population: "
+            "../e/population.csv}\n"
+            "stages:\n"
+            "  - {name: primary, ages: [6, 11], ptr_standard: 19}\n"
+            "  - {name: junior, ages: [12, 14], ptr_standard: 13.5}\n"
+            "cross_stage: {share: 0.1, from: [primary], to: [junior]}\n"
+            "demography: {mortality: 0.001}\n"
+            "strategies: [{name: resident, basis: resident}]\n",
+            NULL, 0);
+  char path[700];
+  write_ext(fx, "m/v.yaml",
+            "extends: base.yaml\n"
+            "cross_stage: ~\n"
+            "stages:\n"
+            "  - {name: primary, ages: [6, 11], ptr_standard: 17}\n"
+            "demography:\n"
+            "  mortality: [0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.07, 0.08, "
+            "0.09, 0.1, 0.11, 0.12]\n",
+            path, sizeof path);
+  struct es_scenario *sc = NULL;
+  struct es_diag_list dl;
+  ES_CHECK_INT_EQ(load_path(path, &sc, &dl), ES_OK);
+  if (sc != NULL) {
+    ES_CHECK(!sc->has_cross_stage); /* removed */
+    ES_CHECK_INT_EQ(sc->n_stages, 1);
+    ES_CHECK_DOUBLE_EQ(sc->stages[0].ptr_standard, 17.0);
+    ES_CHECK_INT_EQ(sc->max_age, 11);
+    ES_CHECK_DOUBLE_EQ(sc->mortality[0], 0.01);
+    ES_CHECK_DOUBLE_EQ(sc->mortality[11], 0.12);
+    ES_CHECK_STR_EQ(sc->description, "2020");
+    ES_CHECK_CONTAINS(sc->resolved_text, "description: '2020'\n");
+    ES_CHECK(strstr(sc->resolved_text, "cross_stage") == NULL);
+  } else {
+    print_diags(&dl);
+  }
+  es_scenario_free(sc);
+  es_diag_list_clear(&dl);
+
+  /* the variant's mapping replaces the base's scalar, and the other way */
+  write_ext(fx, "m/w.yaml",
+            "extends: base.yaml\n"
+            "description: {text: x}\n"
+            "demography: 0.5\n",
+            path, sizeof path);
+  ES_CHECK_INT_EQ(load_path(path, &sc, &dl), ES_EINPUT);
+  ES_CHECK_INT_EQ(dl.n_errors, 2); /* and a notice about population.csv */
+  if (dl.n_diags >= 2) {
+    ES_CHECK_STR_EQ(dl.diags[0].file, path);
+    ES_CHECK_INT_EQ(dl.diags[0].line, 2);
+    ES_CHECK_INT_EQ(dl.diags[0].column, 14);
+    ES_CHECK_STR_EQ(dl.diags[0].message,
+                    "description: expected a string, got a mapping");
+    ES_CHECK_INT_EQ(dl.diags[1].line, 3);
+    ES_CHECK_INT_EQ(dl.diags[1].column, 13);
+    ES_CHECK_STR_EQ(dl.diags[1].message,
+                    "demography: expected a mapping, got '0.5'");
+  } else {
+    print_diags(&dl);
+  }
+  es_scenario_free(sc);
+  es_diag_list_clear(&dl);
+}
+
 static void test_resolve_path(void) {
   const char *cases[][3] = {
       {"", "a.csv", "a.csv"},
@@ -1026,6 +1569,49 @@ static void test_resolve_path(void) {
   }
 }
 
+static void test_relative_path(void) {
+  const char *cases[][3] = {
+      {"a/b", "a/c/d.csv", "../c/d.csv"},
+      {"", "x/y.csv", "x/y.csv"},
+      {".", "x.csv", "x.csv"},
+      {"a", "a", "."},
+      {"a/b", "a", ".."},
+      {"a/./b/", "a/b/c/d.csv", "c/d.csv"},
+      {"../y", "../x/r.csv", "../x/r.csv"},
+      {"..", "../../r.csv", "../r.csv"},
+      {"x", "../r.csv", "../../r.csv"},
+      {"/s/a", "/s/b/c.csv", "../b/c.csv"},
+      {"/", "/c.csv", "c.csv"},
+      {"x", "/abs/c.csv", "/abs/c.csv"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *p = es__scenario_relative_path(cases[i][0], cases[i][1]);
+    ES_CHECK_STR_EQ(p, cases[i][2]);
+    /* and back: the same path from the cwd */
+    char *back = es__scenario_resolve_path(cases[i][0], p != NULL ? p : "");
+    char *target = es__scenario_resolve_path("", cases[i][1]);
+    ES_CHECK_STR_EQ(back, target);
+    free(p);
+    free(back);
+    free(target);
+  }
+  /* "../../y" climbs out of the cwd's parent, whose name the text lacks: the
+   * answer is absolute */
+  char cwd[4096];
+  ES_CHECK(getcwd(cwd, sizeof cwd) != NULL);
+  char *p = es__scenario_relative_path("../../y", "../a.csv");
+  char *expected = es__scenario_resolve_path(cwd, "../a.csv");
+  ES_CHECK_STR_EQ(p, expected);
+  ES_CHECK(p != NULL && p[0] == '/');
+  free(p);
+  free(expected);
+  p = es__scenario_relative_path("/s/a", "b.csv");
+  expected = es__scenario_resolve_path(cwd, "b.csv");
+  ES_CHECK_STR_EQ(p, expected);
+  free(p);
+  free(expected);
+}
+
 static void test_mode_name(void) {
   ES_CHECK_STR_EQ(es_mode_name(ES_MODE_DETERMINISTIC), "deterministic");
   ES_CHECK_STR_EQ(es_mode_name(ES_MODE_STOCHASTIC), "stochastic");
@@ -1046,6 +1632,7 @@ int main(void) {
 
   test_mode_name();
   test_resolve_path();
+  test_relative_path();
   test_tiny();
   test_reference();
   test_base_defaults(&fx);
@@ -1055,6 +1642,13 @@ int main(void) {
   test_too_many_errors(&fx);
   test_file_level_errors(&fx);
   test_csv_error_path(&fx);
+  test_extends_chain(&fx);
+  test_extends_errors(&fx);
+  test_extends_merge(&fx);
+
+  char ext[400];
+  snprintf(ext, sizeof ext, "%s/ext", fx.dir);
+  remove_tree(ext);
 
   const char *files[] = {"s.yaml", "regions.csv",     "population.csv",
                          "od.csv", "regions_alt.csv", "regions_bad.csv"};

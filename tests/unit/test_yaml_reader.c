@@ -3,7 +3,9 @@
  * Each getter is fed good and bad values and checked for the value read, the
  * message and the exact line:column; the mark table is checked for scalars,
  * flow and block collections, quoted scalars and aliases; syntax errors and
- * duplicate keys become diagnostics with their place. */
+ * duplicate keys become diagnostics with their place. Two files merge as
+ * extends needs: key order, places in the right file, null removal, alias
+ * expansion and limits, the emitted text and a replaced string. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,6 +330,228 @@ static void test_deep(void) {
   free(text);
 }
 
+/* ---- merging several files (extends) ------------------------------------ */
+
+static const char bottom_text[] =
+    "a: 1\n"             /* 1 */
+    "m:\n"               /* 2 */
+    "  x: 1\n"           /* 3 */
+    "  y: [1, 2]\n"      /* 4 */
+    "  z: {p: 1}\n"      /* 5 */
+    "s: [1, 2, 3]\n"     /* 6 */
+    "q: '2020'\n"        /* 7 */
+    "gone: 5\n"          /* 8 */
+    "extends: x.yaml\n"; /* 9 */
+
+static const char top_text[] =
+    "extends: b.yaml\n" /* 1 */
+    "m:\n"              /* 2 */
+    "  y: [3]\n"        /* 3 */
+    "  z: {r: 2}\n"     /* 4 */
+    "  w: &w 4\n"       /* 5 */
+    "s: {k: 1}\n"       /* 6 */
+    "a: *w\n"           /* 7 */
+    "gone: ~\n"         /* 8 */
+    "new: x\n";         /* 9 */
+
+/* Parse @p top over @p bottom (files t.yaml over b.yaml) and merge. */
+static int parse_two(struct parsed *p, const char *top, const char *bottom,
+                     struct es_error *err) {
+  es_diag_list_init(&p->dl);
+  es_yaml_init(&p->y, &p->dl);
+  int rc = es_yaml_add(&p->y, "t.yaml", top, strlen(top), err);
+  if (rc == ES_OK) {
+    rc = es_yaml_add(&p->y, "b.yaml", bottom, strlen(bottom), err);
+  }
+  if (rc == ES_OK) {
+    rc = es_yaml_merge(&p->y, "extends", err);
+  }
+  return rc;
+}
+
+static void check_mark(const struct es_yaml *y, const struct fy_node *node,
+                       const char *file, size_t line, size_t column) {
+  struct es_yaml_mark mk = es_yaml_node_mark(y, node);
+  ES_CHECK(mk.file != NULL);
+  if (mk.file != NULL) {
+    ES_CHECK_STR_EQ(mk.file, file);
+  }
+  ES_CHECK_INT_EQ(mk.line, line);
+  ES_CHECK_INT_EQ(mk.column, column);
+}
+
+/* The last diagnostic is in @p file at @p line:@p column. */
+static void check_last_in(struct parsed *p, const char *file, size_t line,
+                          size_t column, const char *message) {
+  ES_CHECK(p->dl.n_diags > 0);
+  if (p->dl.n_diags == 0) {
+    return;
+  }
+  const struct es_diag *d = &p->dl.diags[p->dl.n_diags - 1];
+  ES_CHECK_STR_EQ(d->file, file);
+  ES_CHECK_INT_EQ(d->line, line);
+  ES_CHECK_INT_EQ(d->column, column);
+  ES_CHECK_CONTAINS(d->message, message);
+  es_diag_list_clear(&p->dl);
+}
+
+static void test_merge(void) {
+  struct parsed p;
+  struct es_error err;
+  es_error_clear(&err);
+  ES_CHECK_INT_EQ(parse_two(&p, top_text, bottom_text, &err), ES_OK);
+  ES_CHECK_INT_EQ(p.y.n_sources, 2);
+  ES_CHECK(es_yaml_source_root(&p.y, 1) != NULL);
+  ES_CHECK(es_yaml_source_root(&p.y, 2) == NULL);
+  /* a source node keeps its own place */
+  struct es_ymap src;
+  es_ymap_init(&src, &p.y, es_yaml_source_root(&p.y, 1), NULL, "");
+  check_mark(&p.y, es_ymap_value(&src, "extends", false), "b.yaml", 9, 10);
+
+  ES_CHECK_INT_EQ(es_ymap_init(&p.root, &p.y, es_yaml_root(&p.y), NULL, ""),
+                  ES_YGET_OK);
+  struct es_ymap *m = &p.root;
+  /* removed and skipped keys are gone (the key order is checked on the
+   * emitted text below) */
+  ES_CHECK(!es_ymap_has(m, "gone"));
+  ES_CHECK(!es_ymap_has(m, "extends"));
+  /* a scalar replaced by an alias, expanded, at the alias */
+  int64_t i = 0;
+  ES_CHECK_INT_EQ(es_ymap_int(m, "a", true, 0, 9, &i), ES_YGET_OK);
+  ES_CHECK_INT_EQ(i, 4);
+  check_mark(&p.y, es_ymap_value(m, "a", false), "t.yaml", 7, 4);
+  check_mark(&p.y, es_ymap_key_node(m, "a"), "t.yaml", 7, 1);
+  check_mark(&p.y, m->node, "t.yaml", 1, 1);
+  /* a mapping merged key by key; a list replaced */
+  struct es_ymap child;
+  ES_CHECK_INT_EQ(es_ymap_map(m, "m", true, &child), ES_YGET_OK);
+  check_mark(&p.y, child.node, "t.yaml", 3, 3);
+  ES_CHECK_INT_EQ(es_ymap_int(&child, "x", true, 0, 9, &i), ES_YGET_OK);
+  ES_CHECK_INT_EQ(i, 1);
+  check_mark(&p.y, es_ymap_value(&child, "x", false), "b.yaml", 3, 6);
+  double y1[1] = {0};
+  ES_CHECK_INT_EQ(es_ymap_per_age(&child, "y", true, 1, ES_YRANGE_ANY, y1),
+                  ES_YGET_OK);
+  ES_CHECK_DOUBLE_EQ(y1[0], 3.0);
+  check_mark(&p.y, es_ymap_value(&child, "y", false), "t.yaml", 3, 6);
+  struct es_ymap z;
+  ES_CHECK_INT_EQ(es_ymap_map(&child, "z", true, &z), ES_YGET_OK);
+  ES_CHECK_INT_EQ(es_ymap_int(&z, "p", true, 0, 9, &i), ES_YGET_OK);
+  ES_CHECK_INT_EQ(i, 1);
+  check_mark(&p.y, es_ymap_value(&z, "p", false), "b.yaml", 5, 10);
+  ES_CHECK_INT_EQ(es_ymap_int(&z, "r", true, 0, 9, &i), ES_YGET_OK);
+  ES_CHECK_INT_EQ(i, 2);
+  check_mark(&p.y, es_ymap_value(&z, "r", false), "t.yaml", 4, 10);
+  es_ymap_finish(&z);
+  ES_CHECK_INT_EQ(es_ymap_int(&child, "w", true, 0, 9, &i), ES_YGET_OK);
+  es_ymap_finish(&child);
+  /* a mapping over a sequence replaces it */
+  ES_CHECK_INT_EQ(es_ymap_map(m, "s", true, &child), ES_YGET_OK);
+  ES_CHECK_INT_EQ(es_ymap_int(&child, "k", true, 0, 9, &i), ES_YGET_OK);
+  ES_CHECK_INT_EQ(i, 1);
+  es_ymap_finish(&child);
+  /* a quoted scalar stays a string, and errors land in its file */
+  ES_CHECK_INT_EQ(es_ymap_int(m, "q", true, 0, 9999, &i), ES_YGET_BAD);
+  check_last_in(&p, "b.yaml", 7, 4,
+                "q: expected an integer, got the quoted string '2020'");
+  es_ymap_finish(m);
+  check_last_in(&p, "t.yaml", 9, 1, "unknown key 'new'");
+
+  /* the merged document as text */
+  char *text = es_yaml_emit(&p.y);
+  ES_CHECK_STR_EQ(text,
+                  "a: 4\n"
+                  "m:\n"
+                  "  x: 1\n"
+                  "  y:\n"
+                  "  - 3\n"
+                  "  z:\n"
+                  "    p: 1\n"
+                  "    r: 2\n"
+                  "  w: 4\n"
+                  "s:\n"
+                  "  k: 1\n"
+                  "q: '2020'\n"
+                  "new: x\n");
+  free(text);
+  /* a value replaced by a string keeps its place and reads back the same */
+  struct fy_node *root = es_yaml_root(&p.y);
+  ES_CHECK_INT_EQ(es_yaml_set_string(&p.y, root, "new", "null"), ES_OK);
+  ES_CHECK_INT_EQ(es_yaml_set_string(&p.y, root, "q", "a \"b\"\\c\td"), ES_OK);
+  ES_CHECK_INT_EQ(es_yaml_set_string(&p.y, root, "absent", "x"), ES_EINVAL);
+  es_ymap_init(m, &p.y, root, NULL, "");
+  check_mark(&p.y, es_ymap_value(m, "new", false), "t.yaml", 9, 6);
+  text = es_yaml_emit(&p.y);
+  ES_CHECK_CONTAINS(text, "new: \"null\"\n");
+  done(&p);
+  struct parsed again;
+  ES_CHECK_INT_EQ(parse(&again, text != NULL ? text : ""), ES_OK);
+  es_ymap_init(&again.root, &again.y, es_yaml_root(&again.y), NULL, "");
+  char *s = NULL;
+  ES_CHECK_INT_EQ(es_ymap_string(&again.root, "new", true, &s), ES_YGET_OK);
+  ES_CHECK_STR_EQ(s, "null");
+  ES_CHECK_INT_EQ(es_ymap_string(&again.root, "q", true, &s), ES_YGET_OK);
+  ES_CHECK_STR_EQ(s, "a \"b\"\\c\td");
+  free(s);
+  done(&again);
+  free(text);
+}
+
+static void test_merge_errors(void) {
+  struct parsed p;
+  struct es_error err;
+  es_error_clear(&err);
+  /* null with nothing to remove: in the top file only */
+  ES_CHECK_INT_EQ(parse_two(&p, "b: ~\nc: {d: null}\n", "a: ~\n", &err),
+                  ES_EINPUT);
+  ES_CHECK_INT_EQ(p.dl.n_errors, 2);
+  if (p.dl.n_diags == 2) {
+    ES_CHECK_STR_EQ(p.dl.diags[0].file, "t.yaml");
+    ES_CHECK_INT_EQ(p.dl.diags[0].line, 1);
+    ES_CHECK_INT_EQ(p.dl.diags[0].column, 4);
+    ES_CHECK_STR_EQ(p.dl.diags[0].message,
+                    "b: null removes a key inherited from a base, but no base "
+                    "sets it");
+  }
+  check_last_in(&p, "t.yaml", 2, 8, "c.d: null removes a key");
+  /* the bottom file's null is kept as written */
+  es_ymap_init(&p.root, &p.y, es_yaml_root(&p.y), NULL, "");
+  char *s = NULL;
+  ES_CHECK_INT_EQ(es_ymap_string(&p.root, "a", true, &s), ES_YGET_BAD);
+  check_last_in(&p, "b.yaml", 1, 4, "a: expected a string, got nothing");
+  done(&p);
+  /* an alias cannot reach an anchor of another file */
+  ES_CHECK_INT_EQ(parse_two(&p, "b: *x\n", "a: &x 1\n", &err), ES_OK);
+  es_ymap_init(&p.root, &p.y, es_yaml_root(&p.y), NULL, "");
+  int64_t i = 0;
+  ES_CHECK_INT_EQ(es_ymap_int(&p.root, "a", true, 0, 9, &i), ES_YGET_OK);
+  ES_CHECK_INT_EQ(es_ymap_int(&p.root, "b", true, 0, 9, &i), ES_YGET_BAD);
+  check_last_in(&p, "t.yaml", 1, 4,
+                "b: expected an integer, got an alias to an unknown anchor");
+  done(&p);
+  /* aliases of aliases: refused past ES_YAML_MAX_NODES */
+  ES_CHECK_INT_EQ(parse(&p,
+                        "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\n"
+                        "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+                        "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+                        "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"),
+                  ES_EINPUT);
+  check_last(&p, 0, 0, "more than 100000 YAML nodes once aliases are expanded");
+  done(&p);
+  /* too many files; merging nothing */
+  es_diag_list_init(&p.dl);
+  es_yaml_init(&p.y, &p.dl);
+  ES_CHECK_INT_EQ(es_yaml_merge(&p.y, NULL, &err), ES_EINVAL);
+  for (size_t k = 0; k < ES_YAML_MAX_SOURCES; k++) {
+    ES_CHECK_INT_EQ(es_yaml_add(&p.y, "t.yaml", "a: 1\n", 5, &err), ES_OK);
+  }
+  ES_CHECK_INT_EQ(es_yaml_add(&p.y, "t.yaml", "a: 1\n", 5, &err), ES_EINVAL);
+  ES_CHECK_INT_EQ(es_yaml_merge(&p.y, NULL, &err), ES_OK);
+  ES_CHECK_INT_EQ(es_yaml_merge(&p.y, NULL, &err), ES_EINVAL);
+  done(&p);
+}
+
 static void test_describe(void) {
   char buf[96];
   ES_CHECK_STR_EQ(es_yrange_describe(ES_YRANGE_UNIT, buf, sizeof buf),
@@ -350,5 +574,7 @@ int main(void) {
   test_syntax();
   test_deep();
   test_describe();
+  test_merge();
+  test_merge_errors();
   return es_test_summary();
 }

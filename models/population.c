@@ -1,5 +1,6 @@
 /* population.c: the yearly demographic step of local, migrant and away
- * children (MODEL 2, 3), deterministic (expected value) form.
+ * children (MODEL 2, 3), in its deterministic (expected value) form and in its
+ * stochastic form (the bracketed draws of MODEL 3, integer stocks).
  *
  * For every region r and age a, year t-1 -> t, in the order of MODEL 3:
  *
@@ -12,13 +13,16 @@
  *                     the return pool R[a] = sum_r ret[r][a] goes home to z in
  *                     proportion to X'[z][a]: back = X' min(1, R / sum_z X');
  *                     external arrivals ext = eps[a] (L' + M') join M;
- *                     L'' = L' - outL + back, M'' = M' - ret - outM + inM +
- * ext, X'' = X' + outL - back 3.3 ageing        S(t)[a+1] = S''[a]; age A
- * leaves the tracked range 3.4 births        B = births[r] F(t-1) (1 +
- * g[r])^(t-1-t0), bm = B mu[r], L[0] = B - bm, M[0] = bm; registration of
- * migrant-parent births: Bx = (sum_r bm) kappa, kappa = min(1, sum X / sum M)
- * over ages 1..min(5, A) of the aged state, spread over z in proportion to z's
- * X over those ages: X[z][0].
+ *                     L'' = L' - outL + back,
+ *                     M'' = M' - ret - outM + inM + ext,
+ *                     X'' = X' + outL - back
+ *   3.3 ageing        S(t)[a+1] = S''[a]; age A leaves the tracked range
+ *   3.4 births        B = births[r] F(t-1) (1 + g[r])^(t-1-t0), bm = B mu[r],
+ *                     L[0] = B - bm, M[0] = bm; registration of
+ *                     migrant-parent births: Bx = (sum_r bm) kappa,
+ *                     kappa = min(1, sum X / sum M) over ages 1..min(5, A)
+ *                     of the aged state, spread over z in proportion to z's
+ *                     X over those ages: X[z][0].
  *
  * The step is cut into phases over ranges of regions (see population.h): a
  * parallel phase writes only its own regions' stocks and workspace rows, and
@@ -30,13 +34,54 @@
  * Reading of MODEL 3.2 made here: the returns are shared in proportion to X'
  * after the locals who left this year were added to it (the X' += outL line
  * comes before the returns line in MODEL 3.2); ext uses the survivors L', M'
- * of 3.1, before anyone leaves. */
+ * of 3.1, before anyone leaves.
+ *
+ * Stochastic step (rng given; serial, one generator per replicate, MODEL 9).
+ * Stocks are whole numbers held in doubles. Every draw of MODEL 3 is made in
+ * one fixed order, so a seed fixes the trajectory:
+ *
+ *   1. regions in file order, ages ascending, for each (r, a):
+ *      L' ~ Bin(L, 1-q), M' ~ Bin(M, 1-q), X' ~ Bin(X, 1-q)         (3.1)
+ *      outL ~ Bin(L', mL)
+ *      ret ~ Bin(M', rho), outM ~ Bin(M' - ret, mM / (1 - rho)): the
+ *        multinomial (M'; rho, mM, rest) as two conditional binomials
+ *      movers outL + outM: inside ~ Bin(movers, delta[r]) (all of them when
+ *        delta[r] >= 1 - ES_RATE_SLACK), then over the CSR row of D in
+ *        ascending destination order k_e ~ Bin(left, D_e / (delta - shares
+ *        before e)), the last positive entry taking what is left: the
+ *        multinomial over D[r][.] and "outside" as conditional binomials
+ *      ext ~ Poisson(eps (L' + M'))
+ *   2. ages ascending: the multivariate hypergeometric draw of the returns,
+ *      t = min(R, sum X') of the X' pool, as sequential univariate draws over
+ *      the regions in file order, back[z] ~ Hyp(X'[z], X' of later regions,
+ *      returners left); with R > sum X' everyone in X' comes home and the
+ *      other returners leave the system                         (3.2 closure)
+ *   3. arrivals and ageing, no draws                            (3.2-3.3)
+ *   4. regions in file order: n ~ Poisson(B[r]), bm ~ Bin(n, mu[r]); then
+ *      Bx ~ Bin(sum bm, kappa) and its spread over the regions in file
+ *      order, k_z ~ Bin(Bx left, w_z / weight left), w_z = X[z][1..min(5,A)]:
+ *      a multinomial as conditional binomials                      (3.4)
+ *
+ * Draws with a count of 0 or a probability of 0 or 1 consume no random
+ * numbers (their value is certain). Large counts: gsl_ran_binomial takes an
+ * unsigned int count and works internally in int, so a binomial of more than
+ * INT_MAX trials is drawn as a sum of binomials of at most INT_MAX trials,
+ * and a Poisson mean above ES_POISSON_PART_MEAN as a sum of Poisson draws
+ * (both exact in distribution). gsl_ran_hypergeometric cannot be split so;
+ * it needs the X' pool of an age (sum of L + X over the regions) and the
+ * migrant pool within UINT_MAX: beyond that, and for Poisson means beyond
+ * ES_POISSON_MEAN_MAX, the step refuses with ES_ERANGE before it changes
+ * anything. Nothing is allocated: the arrivals are gathered in the
+ * workspace. */
 #include "models/population.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <gsl/gsl_randist.h>
 
 /* rho + mM may exceed 1 by this much (float noise in rates given as
  * complements); more is a broken precondition. The excess is clipped when
@@ -45,6 +90,16 @@
 
 /* Registration of migrant-parent births looks at ages 1..5 (MODEL 3.4). */
 #define ES_REGISTRATION_MAX_AGE 5
+
+/* The most trials handed to one gsl_ran_binomial call: GSL takes an unsigned
+ * int but computes in int. */
+#define ES_BINOMIAL_PART_MAX ((double)INT_MAX)
+/* The largest mean handed to one gsl_ran_poisson call; its unsigned int
+ * result then stays far below UINT_MAX (sd 3.2e4). */
+#define ES_POISSON_PART_MEAN 1e9
+/* The largest Poisson mean of a stochastic step (2^50): draws stay whole
+ * numbers that doubles hold exactly (below 2^53). */
+#define ES_POISSON_MEAN_MAX 1125899906842624.0
 
 struct es_population_ws {
   size_t n_regions;      /* shape the workspace was made for */
@@ -57,6 +112,7 @@ struct es_population_ws {
   double *births_local;  /* [region] B - bm of this step, persons */
   double *births_migr;   /* [region] bm of this step, persons */
   double *reg_away;      /* [region] sum of X over ages 1..min(5, A), persons */
+  double *arrivals;      /* [region][age] inM of a stochastic step, persons */
   double reg_away_total; /* sum over regions of reg_away, persons */
   double reg_births;     /* Bx: registration births, persons */
   double kappa;          /* registration share of migrant-parent births */
@@ -294,11 +350,12 @@ struct es_population_ws *es_population_ws_alloc(
   ws->births_local = calloc(n_r, sizeof *ws->births_local);
   ws->births_migr = calloc(n_r, sizeof *ws->births_migr);
   ws->reg_away = calloc(n_r, sizeof *ws->reg_away);
+  ws->arrivals = calloc(n_r * n_a, sizeof *ws->arrivals);
   es_error_clear(&ws->err);
   if (ws->movers == NULL || ws->returns == NULL || ws->pool_returns == NULL ||
       ws->pool_away == NULL || ws->pool_back == NULL ||
       ws->births_local == NULL || ws->births_migr == NULL ||
-      ws->reg_away == NULL) {
+      ws->reg_away == NULL || ws->arrivals == NULL) {
     es_population_ws_free(ws);
     ES_FAIL(err, ES_ENOMEM,
             "out of memory for a population workspace (%zu regions x %zu "
@@ -321,6 +378,7 @@ void es_population_ws_free(struct es_population_ws *ws) {
   free(ws->births_local);
   free(ws->births_migr);
   free(ws->reg_away);
+  free(ws->arrivals);
   free(ws);
 }
 
@@ -334,6 +392,19 @@ double es_population_ws_kappa(const struct es_population_ws *ws) {
 }
 
 /* ---- phases ------------------------------------------------------------ */
+
+/* 3.3 ageing of one region's stocks [n_a]: everyone moves up one year; age A
+ * leaves the range. Age 0 is left empty for the births. */
+static void age_region(double *l, double *m, double *x, const size_t n_a) {
+  for (size_t a = n_a - 1; a > 0; a--) {
+    l[a] = l[a - 1];
+    m[a] = m[a - 1];
+    x[a] = x[a - 1];
+  }
+  l[0] = 0.0;
+  m[0] = 0.0;
+  x[0] = 0.0;
+}
 
 void es_population_phase_leave(const struct es_population_params *pp,
                                struct es_population *p,
@@ -417,16 +488,7 @@ void es_population_phase_arrive(const struct es_population_params *pp,
       l[a] += back;
       x[a] -= back;
     }
-    /* 3.3 ageing: everyone moves up one year; age A leaves the range. Age 0
-     * is filled by the births phase. */
-    for (size_t a = n_a - 1; a > 0; a--) {
-      l[a] = l[a - 1];
-      m[a] = m[a - 1];
-      x[a] = x[a - 1];
-    }
-    l[0] = 0.0;
-    m[0] = 0.0;
-    x[0] = 0.0;
+    age_region(l, m, x, n_a);
   }
 }
 
@@ -482,6 +544,312 @@ void es_population_phase_births(const struct es_population_params *pp,
   }
 }
 
+/* ---- stochastic step (the bracketed draws of MODEL 3) ---------------- */
+
+/* Bin(n, p) for a whole n >= 0 held in a double. Certain outcomes (n = 0,
+ * p <= 0, p >= 1) consume no random numbers; more than
+ * ES_BINOMIAL_PART_MAX trials are drawn part by part, a sum of independent
+ * binomials of the same p being binomial. */
+static double draw_binomial(gsl_rng *rng, double n, const double p) {
+  if (n <= 0.0 || p <= 0.0) {
+    return 0.0;
+  }
+  if (p >= 1.0) {
+    return n;
+  }
+  double k = 0.0;
+  while (n > 0.0) {
+    const double part = fmin(n, ES_BINOMIAL_PART_MAX);
+    k += (double)gsl_ran_binomial(rng, p, (unsigned int)part);
+    n -= part;
+  }
+  return k;
+}
+
+/* Poisson(mu) for 0 <= mu <= ES_POISSON_MEAN_MAX; a mean of 0 consumes no
+ * random numbers; a mean above ES_POISSON_PART_MEAN is drawn as a sum of
+ * equal parts, a sum of independent Poisson variables being Poisson. */
+static double draw_poisson(gsl_rng *rng, const double mu) {
+  if (!(mu > 0.0)) {
+    return 0.0;
+  }
+  const double n_parts = ceil(mu / ES_POISSON_PART_MEAN);
+  const double part = mu / n_parts;
+  double k = 0.0;
+  for (double i = 0.0; i < n_parts; i += 1.0) {
+    k += (double)gsl_ran_poisson(rng, part);
+  }
+  return k;
+}
+
+/* Hyp(n1, n2, t): type-1 items in a sample of t without replacement from n1
+ * items of type 1 and n2 of type 2 (whole numbers, t <= n1 + n2 <= UINT_MAX).
+ * gsl_ran_hypergeometric costs one uniform per item of the sample or of its
+ * complement, so the cheaper of the two equal laws Hyp(n1, n2, t) and
+ * Hyp(t, n - t, n1) is drawn (the choice depends on the counts only, so the
+ * stream is still fixed by the seed). Certain outcomes consume nothing. */
+static double draw_hypergeometric(gsl_rng *rng, const double n1,
+                                  const double n2, const double t) {
+  const double n = n1 + n2;
+  if (t <= 0.0 || n1 <= 0.0) {
+    return 0.0;
+  }
+  if (n2 <= 0.0) {
+    return t;
+  }
+  if (t >= n) {
+    return n1;
+  }
+  const double cost_t = fmin(t, n - t);
+  const double cost_n1 = fmin(n1, n - n1);
+  if (cost_t <= cost_n1) {
+    return (double)gsl_ran_hypergeometric(rng, (unsigned int)n1,
+                                          (unsigned int)n2, (unsigned int)t);
+  }
+  return (double)gsl_ran_hypergeometric(
+      rng, (unsigned int)t, (unsigned int)(n - t), (unsigned int)n1);
+}
+
+static bool is_count(const double x) {
+  return x >= 0.0 && isfinite(x) && x == floor(x); /* false for NaN */
+}
+
+/* What the stochastic step needs before it draws anything, so that a
+ * refusal leaves the stocks untouched: whole, non-negative stocks; X' and M
+ * pools within reach of gsl_ran_hypergeometric; Poisson means within
+ * ES_POISSON_MEAN_MAX. */
+static int check_stochastic(const struct es_population_params *pp,
+                            const struct es_population *p, const int year_to,
+                            struct es_error *err) {
+  const size_t n_a = p->n_ages;
+  const char *const stock_names[3] = {"local", "migrant", "away"};
+  for (size_t r = 0; r < p->n_regions; r++) {
+    for (size_t a = 0; a < n_a; a++) {
+      const size_t i = r * n_a + a;
+      const double v[3] = {p->local[i], p->migrant[i], p->away[i]};
+      for (size_t k = 0; k < 3; k++) {
+        if (!is_count(v[k])) {
+          return ES_FAIL(err, ES_EINVAL,
+                         "region %zu, age %zu: %s stock %.17g is not a whole "
+                         "number >= 0 (the stochastic step needs integer "
+                         "stocks: round them at t0)",
+                         r, a, stock_names[k], v[k]);
+        }
+      }
+      const double ext_mean =
+          at_or_zero(pp->external_in_rate, a) * (v[0] + v[1]);
+      if (ext_mean > ES_POISSON_MEAN_MAX) {
+        return ES_FAIL(err, ES_ERANGE,
+                       "region %zu, age %zu: %g expected external arrivals "
+                       "exceed %g, the largest Poisson mean drawn",
+                       r, a, ext_mean, ES_POISSON_MEAN_MAX);
+      }
+    }
+  }
+  for (size_t a = 0; a < n_a; a++) {
+    double sum_lx = 0.0;
+    double sum_m = 0.0;
+    for (size_t r = 0; r < p->n_regions; r++) {
+      sum_lx += p->local[r * n_a + a] + p->away[r * n_a + a];
+      sum_m += p->migrant[r * n_a + a];
+    }
+    if (sum_lx > (double)UINT_MAX || sum_m > (double)UINT_MAX) {
+      return ES_FAIL(err, ES_ERANGE,
+                     "age %zu: %.17g local + away and %.17g migrant children "
+                     "in all regions; the hypergeometric draw of the returns "
+                     "takes at most %u of each",
+                     a, sum_lx, sum_m, UINT_MAX);
+    }
+  }
+  double sum_b = 0.0;
+  for (size_t r = 0; r < p->n_regions; r++) {
+    const double b = es_population_expected_births(pp, r, year_to - 1);
+    sum_b += b;
+    if (!(b <= ES_POISSON_MEAN_MAX) || !(sum_b <= ES_POISSON_MEAN_MAX)) {
+      return ES_FAIL(err, ES_ERANGE,
+                     "region %zu: %g expected births in %d (%g in regions "
+                     "0..%zu) exceed %g, the largest Poisson mean drawn",
+                     r, b, year_to - 1, sum_b, r, ES_POISSON_MEAN_MAX);
+    }
+  }
+  return ES_OK;
+}
+
+/* The movers of origin r at age a: inside ~ Bin(movers, delta[r]), then the
+ * CSR row in ascending destination order by conditional binomials, the last
+ * positive share taking what is left (MODEL 3.2, a multinomial over D[r][.]
+ * and "outside"). Arrivals are added to ws->arrivals. */
+static void scatter_movers(const struct es_destinations *d, const size_t r,
+                           const size_t a, const size_t n_a,
+                           const double movers, struct es_population_ws *ws,
+                           gsl_rng *rng) {
+  if (movers <= 0.0) {
+    return;
+  }
+  const size_t e_begin = d->out_start[r];
+  size_t e_end = d->out_start[r + 1];
+  while (e_end > e_begin && !(d->out_share[e_end - 1] > 0.0)) {
+    e_end--; /* trailing zero shares receive nobody */
+  }
+  if (e_end == e_begin) {
+    return; /* an empty row: everyone leaves the system */
+  }
+  const double delta = d->internal_share[r];
+  double left =
+      delta >= 1.0 - ES_RATE_SLACK ? movers : draw_binomial(rng, movers, delta);
+  double share_left = delta;
+  for (size_t e = e_begin; e < e_end && left > 0.0; e++) {
+    const double share = d->out_share[e];
+    const double k =
+        e + 1 == e_end
+            ? left
+            : draw_binomial(rng, left,
+                            share_left > 0.0 ? share / share_left : 1.0);
+    ws->arrivals[d->out_dest[e] * n_a + a] += k;
+    left -= k;
+    share_left -= share;
+  }
+}
+
+/* Step 1 of the stochastic step: survival, departures, destinations and
+ * external arrivals of every region and age (MODEL 3.1-3.2). */
+static void stochastic_leave(const struct es_population_params *pp,
+                             struct es_population *p,
+                             struct es_population_ws *ws, gsl_rng *rng) {
+  const size_t n_a = p->n_ages;
+  const size_t n = p->n_regions * n_a;
+  for (size_t i = 0; i < n; i++) {
+    ws->arrivals[i] = 0.0;
+  }
+  for (size_t r = 0; r < p->n_regions; r++) {
+    const double mult = multiplier_of(pp, r);
+    for (size_t a = 0; a < n_a; a++) {
+      const size_t i = r * n_a + a;
+      /* 3.1 survivors of the three stocks. */
+      const double survive = 1.0 - at_or_zero(pp->mortality, a);
+      const double l1 = draw_binomial(rng, p->local[i], survive);
+      const double m1 = draw_binomial(rng, p->migrant[i], survive);
+      const double x1 = draw_binomial(rng, p->away[i], survive);
+      /* 3.2 local leavers. */
+      const double out_l =
+          draw_binomial(rng, l1, at_or_zero(pp->local_out_rate, a) * mult);
+      /* 3.2 Multinomial(M'; rho, mM, rest): ret ~ Bin(M', rho), then the
+       * onward movers among the others ~ Bin(M' - ret, mM / (1 - rho)). The
+       * ratio may pass 1 by ES_RATE_SLACK; draw_binomial treats it as 1. */
+      const double rho = at_or_zero(pp->return_rate, a);
+      const double mm = at_or_zero(pp->migrant_out_rate, a) * mult;
+      const double ret = draw_binomial(rng, m1, rho);
+      const double out_m =
+          draw_binomial(rng, m1 - ret, rho < 1.0 ? mm / (1.0 - rho) : 0.0);
+      const double movers = out_l + out_m;
+      scatter_movers(pp->destinations, r, a, n_a, movers, ws, rng);
+      /* 3.2 external arrivals, on the survivors L' + M'. */
+      const double ext =
+          draw_poisson(rng, at_or_zero(pp->external_in_rate, a) * (l1 + m1));
+      ws->movers[i] = movers;
+      ws->returns[i] = ret;
+      p->local[i] = l1 - out_l;
+      p->migrant[i] = (m1 - ret - out_m) + ext;
+      p->away[i] = x1 + out_l; /* leavers stay registered at home */
+    }
+  }
+}
+
+/* Step 2: the returns of each age, a multivariate hypergeometric draw of
+ * min(R, sum X') from the X' pool by sequential univariate draws over the
+ * regions in file order (MODEL 3.2). */
+static void stochastic_returns(struct es_population *p,
+                               struct es_population_ws *ws, gsl_rng *rng) {
+  const size_t n_a = p->n_ages;
+  for (size_t a = 0; a < n_a; a++) {
+    double pool_r = 0.0;
+    double pool_x = 0.0;
+    for (size_t r = 0; r < p->n_regions; r++) {
+      pool_r += ws->returns[r * n_a + a];
+      pool_x += p->away[r * n_a + a];
+    }
+    ws->pool_returns[a] = pool_r;
+    ws->pool_away[a] = pool_x;
+    ws->pool_back[a] = pool_x > 0.0 ? fmin(1.0, pool_r / pool_x) : 0.0;
+    /* Returners beyond the X' pool find no home and leave the system. */
+    double t = fmin(pool_r, pool_x);
+    double rest = pool_x;
+    for (size_t z = 0; z < p->n_regions && t > 0.0; z++) {
+      const size_t i = z * n_a + a;
+      rest -= p->away[i];
+      const double back = draw_hypergeometric(rng, p->away[i], rest, t);
+      t -= back;
+      p->local[i] += back;
+      p->away[i] -= back;
+    }
+  }
+}
+
+/* Step 4: births, their parents' registration, and age 0 (MODEL 3.4). */
+static void stochastic_births(const struct es_population_params *pp,
+                              struct es_population *p,
+                              struct es_population_ws *ws, const int year_to,
+                              gsl_rng *rng) {
+  const size_t n_a = p->n_ages;
+  const size_t a_end = registration_age_end(n_a);
+  double sum_bm = 0.0;
+  double sum_m = 0.0;
+  double sum_x = 0.0;
+  for (size_t r = 0; r < p->n_regions; r++) {
+    const double n_births =
+        draw_poisson(rng, es_population_expected_births(pp, r, year_to - 1));
+    const double bm = draw_binomial(rng, n_births, pp->migrant_birth_share[r]);
+    ws->births_migr[r] = bm;
+    ws->births_local[r] = n_births - bm;
+    sum_bm += bm;
+    double x_r = 0.0;
+    for (size_t a = 1; a < a_end; a++) {
+      x_r += p->away[r * n_a + a];
+      sum_m += p->migrant[r * n_a + a];
+    }
+    ws->reg_away[r] = x_r;
+    sum_x += x_r;
+  }
+  ws->kappa = sum_m > 0.0 ? fmin(1.0, sum_x / sum_m) : 0.0;
+  ws->reg_births = draw_binomial(rng, sum_bm, ws->kappa);
+  ws->reg_away_total = sum_x;
+  /* The multinomial spread of Bx in proportion to reg_away. The weights are
+   * whole numbers, so weight_left is exact and the last region with a
+   * positive weight gets probability 1: every registration birth lands. */
+  double left = ws->reg_births;
+  double weight_left = sum_x;
+  for (size_t r = 0; r < p->n_regions; r++) {
+    const size_t i = es_population_idx(p, r, 0);
+    const double k =
+        left > 0.0 && ws->reg_away[r] > 0.0
+            ? draw_binomial(rng, left, ws->reg_away[r] / weight_left)
+            : 0.0;
+    left -= k;
+    weight_left -= ws->reg_away[r];
+    p->local[i] = ws->births_local[r];
+    p->migrant[i] = ws->births_migr[r];
+    p->away[i] = k;
+  }
+}
+
+static void step_stochastic(const struct es_population_params *pp,
+                            struct es_population *p,
+                            struct es_population_ws *ws, const int year_to,
+                            gsl_rng *rng) {
+  const size_t n_a = p->n_ages;
+  stochastic_leave(pp, p, ws, rng);
+  stochastic_returns(p, ws, rng);
+  /* 3.2 arrivals join the migrants; 3.3 ageing. No draws. */
+  for (size_t r = 0; r < p->n_regions; r++) {
+    for (size_t a = 0; a < n_a; a++) {
+      p->migrant[r * n_a + a] += ws->arrivals[r * n_a + a];
+    }
+    age_region(p->local + r * n_a, p->migrant + r * n_a, p->away + r * n_a,
+               n_a);
+  }
+  stochastic_births(pp, p, ws, year_to, rng);
+}
+
 int es_population_step(const struct es_population_params *pp,
                        struct es_population *p, const int year_to,
                        struct es_population_ws *ws, gsl_rng *rng) {
@@ -489,10 +857,6 @@ int es_population_step(const struct es_population_params *pp,
     return ES_EINVAL;
   }
   es_error_clear(&ws->err);
-  if (rng != NULL) {
-    return ES_FAIL(&ws->err, ES_EINVAL, "%s",
-                   "stochastic population step not available in this version");
-  }
   if (p->n_regions != pp->n_regions || p->n_ages != pp->n_ages ||
       ws->n_regions != pp->n_regions || ws->n_ages != pp->n_ages ||
       pp->destinations == NULL ||
@@ -503,6 +867,14 @@ int es_population_step(const struct es_population_params *pp,
                    "%zu x %zu",
                    p->n_regions, p->n_ages, ws->n_regions, ws->n_ages,
                    pp->n_regions, pp->n_ages);
+  }
+  if (rng != NULL) {
+    const int rc = check_stochastic(pp, p, year_to, &ws->err);
+    if (rc != ES_OK) {
+      return rc;
+    }
+    step_stochastic(pp, p, ws, year_to, rng);
+    return ES_OK;
   }
   const size_t n = p->n_regions;
   /* MODEL 3.1-3.2, 3.2-3.3, then 3.4, in this order. */

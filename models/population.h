@@ -110,11 +110,19 @@ double es_population_ws_kappa(const struct es_population_ws *ws);
  * @brief Advance @p p from the start of year_to - 1 to the start of year_to
  * (MODEL 3.1-3.4), in place.
  * @param rng NULL for the deterministic (expected value) step; a generator for
- *            the stochastic step (bracketed draws of MODEL 3), integer stocks.
- * @return ES_OK, or ES_EINVAL when @p p, @p ws or D does not match @p pp, or
- *         when @p rng is not NULL (the stochastic step is not available in
- *         this version); the message is in es_population_ws_error(ws). With
- *         @p ws NULL the result is ES_EINVAL without a message.
+ *            the stochastic step (the bracketed draws of MODEL 3, in the
+ *            fixed order documented in population.c), borrowed: the step
+ *            draws from it and nothing else. Stochastic stocks are whole
+ *            numbers (round them at t0) and stay whole. Serial; allocates
+ *            nothing.
+ * @return ES_OK; ES_EINVAL when @p p, @p ws or D does not match @p pp, or
+ *         (stochastic) when a stock is not a whole number >= 0; ES_ERANGE
+ *         (stochastic) when the local + away or the migrant children of one
+ *         age in all regions exceed UINT_MAX (the most gsl_ran_hypergeometric
+ *         takes), or an expected number of births or external arrivals
+ *         exceeds 2^50. @p p is unchanged after an error; the message is in
+ *         es_population_ws_error(ws). With @p ws NULL the result is ES_EINVAL
+ *         without a message.
  */
 int es_population_step(const struct es_population_params *pp,
                        struct es_population *p, int year_to,

@@ -516,17 +516,20 @@ static void test_errors(void) {
   struct es_population_ws *ws = es_population_ws_alloc(&h.pp, &err);
   ES_CHECK(ws != NULL);
 
-  /* The stochastic step is not in this version. */
+  /* The stochastic step needs whole stocks; the hand stocks are not (more
+   * of its errors are in test_population_stochastic.c). */
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
   ES_CHECK_INT_EQ(es_population_step(&h.pp, &h.p, 2021, ws, rng), ES_EINVAL);
   ES_CHECK_INT_EQ(es_population_ws_error(ws)->code, ES_EINVAL);
   /* Exact text (ES_CHECK_CONTAINS shows it on failure). */
   ES_CHECK_CONTAINS(es_population_ws_error(ws)->message,
-                    "stochastic population step not available in this version");
+                    "region 0, age 0: local stock 104.3 is not a whole number");
   ES_CHECK(strcmp(es_population_ws_error(ws)->message,
-                  "stochastic population step not available in this "
-                  "version") == 0);
+                  "region 0, age 0: local stock 104.3 is not a "
+                  "whole number >= 0 (the stochastic step needs integer "
+                  "stocks: round them at t0)") == 0);
   ES_CHECK_DOUBLE_EQ(h.p.local[0], 104.3); /* untouched */
+  ES_CHECK_DOUBLE_EQ(h.p.away[5], 52.7);
   gsl_rng_free(rng);
 
   /* A successful step clears the last error. */

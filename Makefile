@@ -27,7 +27,7 @@ build: configure
 demo: build
 	./$(BUILD)/edusim validate $(SCENARIO)
 	./$(BUILD)/edusim run $(SCENARIO) -o $(DEMO_OUT) --force
-	./$(BUILD)/edusim info $(DEMO_OUT)
+	./$(BUILD)/edusim compare $(DEMO_OUT)
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "models/error.h"
@@ -19,6 +20,7 @@
 #include "output/results.h"
 #include "scenarios/scenario.h"
 #include "sim/cmd_apportion.h"
+#include "sim/cmd_compare.h"
 #include "sim/engine.h"
 #include "sim/version.h"
 
@@ -29,10 +31,14 @@ static const char usage_main[] =
     "writes the results to one HDF5 file.\n"
     "\n"
     "commands:\n"
-    "  run SCENARIO.yaml [-o FILE.h5] [-j THREADS] [--force] [--quiet]\n"
+    "  run SCENARIO.yaml [-o FILE.h5] [--mode M] [-r N] [--seed N] [-j N]\n"
+    "      [--strategy NAME]... [--force] [--quiet]\n"
     "                          project the scenario and write the results\n"
     "  validate SCENARIO.yaml  check a scenario; print a summary or every "
     "error\n"
+    "  compare RESULTS.h5 [OTHER.h5...] [--year Y] [--stage NAME]\n"
+    "      [--baseline STRATEGY] [--format table|csv|markdown|json]\n"
+    "                          strategies side by side against a baseline\n"
     "  info RESULTS.h5         what a results file holds: provenance, groups\n"
     "  apportion FILE.csv --seats N [--method M] [--min K]\n"
     "                          share N whole units in proportion to weights\n"
@@ -45,22 +51,34 @@ static const char usage_main[] =
     "docs/methods.md.\n";
 
 static const char usage_run[] =
-    "usage: edusim run SCENARIO.yaml [-o FILE.h5] [-j THREADS] [--force] "
-    "[--quiet]\n"
+    "usage: edusim run SCENARIO.yaml [-o FILE.h5] [--mode deterministic|"
+    "stochastic]\n"
+    "                  [-r REPLICATES] [--seed N] [-j THREADS] "
+    "[--strategy NAME]...\n"
+    "                  [--force] [--quiet]\n"
     "\n"
     "Projects the scenario and writes its results file (HDF5).\n"
     "\n"
     "  -o, --output FILE   results file (default: output.file of the "
     "scenario,\n"
     "                      else results/NAME.h5); missing folders are created\n"
-    "  -j, --threads N     threads for the parallel parts (default 1); the\n"
-    "                      results are identical for any N\n"
+    "  --mode M            deterministic or stochastic (overrides the "
+    "scenario)\n"
+    "  -r, --replicates N  replicates in stochastic mode (overrides the "
+    "scenario)\n"
+    "  --seed N            base seed of the random streams (overrides the "
+    "scenario)\n"
+    "  -j, --threads N     threads (default 1); the results are identical for\n"
+    "                      any N\n"
+    "  --strategy NAME     run only this strategy (repeat for several); the\n"
+    "                      others' results are not changed by the selection\n"
     "  --force             replace an existing results file\n"
     "  --quiet             print nothing but errors\n"
     "\n"
-    "The file is written to FILE.tmp.PID and renamed into place only when\n"
-    "complete: a failed run leaves no partial file and an existing file\n"
-    "untouched.\n";
+    "Progress is shown on stderr when it is a terminal. The file is written\n"
+    "to FILE.tmp.PID and renamed into place only when complete: a failed or\n"
+    "interrupted run (Ctrl-C: exit 130, SIGTERM: exit 143) leaves no partial\n"
+    "file and an existing file untouched.\n";
 
 static const char usage_validate[] =
     "usage: edusim validate SCENARIO.yaml\n"
@@ -247,31 +265,125 @@ static char *results_path(const struct es_scenario *sc, const char *option) {
   return s;
 }
 
-static int cmd_run(int argc, char **argv) {
+/* Progress on stderr (DESIGN "Command line"): a line redrawn in place when
+ * stderr is a terminal, nothing otherwise. */
+struct progress {
+  bool to_terminal; /* redraw a progress line */
+  double started_s; /* monotonic clock at the start, seconds */
+  bool drawn;       /* a line is on screen and needs a newline */
+};
+
+static double monotonic_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void show_progress(void *data, size_t n_done, size_t n_total) {
+  struct progress *pr = data;
+  if (!pr->to_terminal) {
+    return;
+  }
+  const double elapsed = monotonic_seconds() - pr->started_s;
+  const double rate = elapsed > 0.0 ? (double)n_done / elapsed : 0.0;
+  const double left = rate > 0.0 ? (double)(n_total - n_done) / rate : 0.0;
+  fprintf(stderr, "\r  replicates %zu/%zu (%3.0f%%), %.1f/s, %.0f s left   ",
+          n_done, n_total, 100.0 * (double)n_done / (double)n_total, rate,
+          left);
+  fflush(stderr);
+  pr->drawn = true;
+}
+
+/* The exit status for a run stopped by signal @p sig (128 + signal). */
+static int signal_status(sig_atomic_t sig) {
+  return 128 + (int)sig;
+}
+
+static int cmd_run(int argc, char **argv, const volatile sig_atomic_t *stop) {
   const char *scenario_path = NULL;
   const char *output = NULL;
   bool force = false;
   bool quiet = false;
   size_t n_threads = 1;
+  struct es_run_config cfg = {.n_threads = 1};
+  const char *strategy_names[ES_SCENARIO_MAX_STRATEGIES];
+  size_t n_strategy_names = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
+    const char *value = i + 1 < argc ? argv[i + 1] : NULL;
     if (is_help(a)) {
       fputs(usage_run, stdout);
       return ES_EXIT_OK;
     } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-      if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+      if (value == NULL || value[0] == '\0') {
         fprintf(stderr, "edusim run: %s needs a file name\n", a);
         return ES_EXIT_USAGE;
       }
-      output = argv[++i];
+      output = value;
+      i++;
     } else if (strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0) {
-      if (i + 1 >= argc || !parse_size(argv[i + 1], 1, 4096, &n_threads)) {
+      if (!parse_size(value, 1, 4096, &n_threads)) {
         fprintf(stderr,
                 "edusim run: %s needs a whole number of threads from 1 to "
                 "4096, got '%s'\n",
-                a, i + 1 < argc ? argv[i + 1] : "");
+                a, value != NULL ? value : "");
         return ES_EXIT_USAGE;
       }
+      i++;
+    } else if (strcmp(a, "--mode") == 0) {
+      if (value != NULL && strcmp(value, "deterministic") == 0) {
+        cfg.mode = ES_MODE_DETERMINISTIC;
+      } else if (value != NULL && strcmp(value, "stochastic") == 0) {
+        cfg.mode = ES_MODE_STOCHASTIC;
+      } else {
+        fprintf(stderr,
+                "edusim run: --mode needs deterministic or stochastic, got "
+                "'%s'\n",
+                value != NULL ? value : "");
+        return ES_EXIT_USAGE;
+      }
+      cfg.has_mode = true;
+      i++;
+    } else if (strcmp(a, "-r") == 0 || strcmp(a, "--replicates") == 0) {
+      size_t n = 0;
+      if (!parse_size(value, 1, 100000000, &n)) {
+        fprintf(stderr,
+                "edusim run: %s needs a whole number of replicates from 1 to "
+                "100000000, got '%s'\n",
+                a, value != NULL ? value : "");
+        return ES_EXIT_USAGE;
+      }
+      cfg.has_replicates = true;
+      cfg.replicates = (uint64_t)n;
+      i++;
+    } else if (strcmp(a, "--seed") == 0) {
+      char *end = NULL;
+      errno = 0;
+      unsigned long long seed =
+          value != NULL && value[0] >= '0' && value[0] <= '9'
+              ? strtoull(value, &end, 10)
+              : 0;
+      if (value == NULL || end == NULL || *end != '\0' || errno != 0) {
+        fprintf(stderr,
+                "edusim run: --seed needs a whole number from 0 to "
+                "18446744073709551615, got '%s'\n",
+                value != NULL ? value : "");
+        return ES_EXIT_USAGE;
+      }
+      cfg.has_seed = true;
+      cfg.seed = (uint64_t)seed;
+      i++;
+    } else if (strcmp(a, "--strategy") == 0) {
+      if (value == NULL || value[0] == '\0') {
+        fprintf(stderr, "edusim run: --strategy needs a strategy name\n");
+        return ES_EXIT_USAGE;
+      }
+      if (n_strategy_names == ES_SCENARIO_MAX_STRATEGIES) {
+        fprintf(stderr, "edusim run: at most %d --strategy options\n",
+                ES_SCENARIO_MAX_STRATEGIES);
+        return ES_EXIT_USAGE;
+      }
+      strategy_names[n_strategy_names++] = value;
       i++;
     } else if (strcmp(a, "--force") == 0) {
       force = true;
@@ -296,6 +408,7 @@ static int cmd_run(int argc, char **argv) {
   struct es_results res;
   char *path = NULL;
   char *command = NULL;
+  size_t selected[ES_SCENARIO_MAX_STRATEGIES];
   es_diag_list_init(&dl);
   es_error_clear(&err);
   es_results_init(&res);
@@ -308,6 +421,34 @@ static int cmd_run(int argc, char **argv) {
   if (!quiet) {
     es_diag_print(&dl, stderr, /*show_notices=*/true);
   }
+  for (size_t n = 0; n < n_strategy_names; n++) {
+    size_t s = 0;
+    while (s < sc->n_strategies &&
+           strcmp(sc->strategies[s].name, strategy_names[n]) != 0) {
+      s++;
+    }
+    if (s == sc->n_strategies) {
+      fprintf(stderr, "edusim run: --strategy: unknown '%s' (expected:",
+              strategy_names[n]);
+      for (size_t t = 0; t < sc->n_strategies; t++) {
+        fprintf(stderr, "%s %s", t > 0 ? "," : "", sc->strategies[t].name);
+      }
+      fprintf(stderr, ")\n");
+      status = ES_EXIT_USAGE;
+      goto cleanup;
+    }
+    for (size_t m = 0; m < n; m++) {
+      if (selected[m] == s) {
+        fprintf(stderr, "edusim run: --strategy '%s' given twice\n",
+                strategy_names[n]);
+        status = ES_EXIT_USAGE;
+        goto cleanup;
+      }
+    }
+    selected[n] = s;
+  }
+  cfg.n_selected = n_strategy_names;
+  cfg.selected = selected;
   path = results_path(sc, output);
   command = join_command(argc + 1, argv - 1);
   if (path == NULL || command == NULL) {
@@ -324,27 +465,45 @@ static int cmd_run(int argc, char **argv) {
     status = ES_EXIT_USAGE;
     goto cleanup;
   }
-  const struct es_run_config cfg = {.n_threads = n_threads, .command = command};
+  struct progress pr = {.to_terminal = !quiet && isatty(STDERR_FILENO),
+                        .started_s = monotonic_seconds()};
+  cfg.n_threads = n_threads;
+  cfg.command = command;
+  cfg.cancel = stop;
+  cfg.progress = show_progress;
+  cfg.progress_data = &pr;
   rc = es_engine_run(sc, &cfg, &res, &err);
-  if (rc != ES_OK) {
-    fprintf(stderr, "edusim run: %s\n", err.message);
-    status = rc == ES_EINVAL ? ES_EXIT_USAGE : ES_EXIT_FAILURE;
-    goto cleanup;
+  if (pr.drawn) {
+    fputc('\n', stderr);
   }
-  rc = make_parent_dirs(path, &err);
   if (rc == ES_OK) {
-    const struct es_write_options opts = {.force = force, .deflate_level = 1};
+    rc = make_parent_dirs(path, &err);
+  }
+  if (rc == ES_OK) {
+    const struct es_write_options opts = {
+        .force = force, .deflate_level = 1, .cancel = stop};
     rc = es_results_write(&res, path, &opts, &err);
   }
+  if (rc == ES_EINTERRUPTED || (stop != NULL && *stop != 0)) {
+    fprintf(stderr, "edusim run: stopped by signal %d; nothing was written\n",
+            (int)*stop);
+    status = signal_status(*stop);
+    goto cleanup;
+  }
   if (rc != ES_OK) {
     fprintf(stderr, "edusim run: %s\n", err.message);
-    status = rc == ES_EEXIST ? ES_EXIT_USAGE : ES_EXIT_FAILURE;
+    status =
+        rc == ES_EEXIST || rc == ES_EINVAL ? ES_EXIT_USAGE : ES_EXIT_FAILURE;
     goto cleanup;
   }
   if (!quiet) {
-    fprintf(stderr, "edusim: %s: %zu regions, %d-%d, %zu strategies -> %s\n",
+    const double elapsed = monotonic_seconds() - pr.started_s;
+    fprintf(stderr,
+            "edusim: %s: %zu regions, %d-%d, %zu strategies, %s, %" PRIu64
+            " replicate%s, %.1f s -> %s\n",
             sc->name, sc->regions.n_regions, sc->year_start, sc->year_end,
-            sc->n_strategies, path);
+            res.dim_len[ES_DIM_STRATEGY], res.mode, res.replicates,
+            res.replicates == 1 ? "" : "s", elapsed, path);
   }
 
 cleanup:
@@ -375,7 +534,7 @@ static int cmd_info(int argc, char **argv) {
   return ES_EXIT_OK;
 }
 
-int es_cli_main(int argc, char **argv) {
+int es_cli_main(int argc, char **argv, const volatile sig_atomic_t *stop) {
   if (argc < 2) {
     fputs(usage_main, stderr);
     return ES_EXIT_USAGE;
@@ -390,10 +549,13 @@ int es_cli_main(int argc, char **argv) {
     return ES_EXIT_OK;
   }
   if (strcmp(cmd, "run") == 0) {
-    return cmd_run(argc - 1, argv + 1);
+    return cmd_run(argc - 1, argv + 1, stop);
   }
   if (strcmp(cmd, "validate") == 0) {
     return cmd_validate(argc - 1, argv + 1);
+  }
+  if (strcmp(cmd, "compare") == 0) {
+    return es_cmd_compare(argc - 1, argv + 1);
   }
   if (strcmp(cmd, "info") == 0) {
     return cmd_info(argc - 1, argv + 1);

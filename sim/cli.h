@@ -2,6 +2,8 @@
 #ifndef ES_SIM_CLI_H
 #define ES_SIM_CLI_H
 
+#include <signal.h>
+
 /** Exit codes of the program. */
 enum es_exit {
   ES_EXIT_OK = 0,      /* success */
@@ -9,7 +11,13 @@ enum es_exit {
   ES_EXIT_USAGE = 2,   /* bad usage or bad input */
 };
 
-/** @brief Run the program with @p argc / @p argv; returns the exit code. */
-int es_cli_main(int argc, char **argv);
+/**
+ * @brief Run the program with @p argc / @p argv; returns the exit code.
+ * @param stop  set to a signal number by the program's signal handler when
+ *              the user asks to stop (SIGINT, SIGTERM); a run then stops
+ *              between replicates, writes nothing, and returns 128 + signal.
+ *              May be NULL.
+ */
+int es_cli_main(int argc, char **argv, const volatile sig_atomic_t *stop);
 
 #endif /* ES_SIM_CLI_H */

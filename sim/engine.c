@@ -1,45 +1,61 @@
-/* engine.c: one run of a scenario (DESIGN "Data flow", MODEL 1-4, 8).
+/* engine.c: one run of a scenario (DESIGN "Data flow", MODEL 1-9).
  *
  * Year t0 records the observed baseline; for t > t0 the population steps from
- * t-1 to t (MODEL 1, 3). The population does not depend on the strategy, so it
- * is projected once. The projection runs W years past t1, W being the longest
- * look-ahead of the scenario (the early-warning horizon, MODEL 8, and forecast
- * horizons, MODEL 5.1): in deterministic mode the projection "started from the
- * current state" of MODEL 8 is the trajectory itself, because the step is a
- * pure function of the state and the year, so its years t+W are exactly the
- * forecast for year t.
+ * t-1 to t (MODEL 1, 3), then every strategy runs its supply step (MODEL 5) on
+ * that same population and its records and indicators are kept (MODEL 7).
  *
- * Every strategy then runs the supply step of MODEL 5 on that same
- * trajectory, year by year from the observed teachers and seats of t0, and
- * its records and indicators (MODEL 7) are written into the strategy's own
- * slice of the results. Strategies run in parallel, one per thread at a time;
- * each owns its state and workspaces, so nothing is shared but read-only
- * inputs.
+ * Look-ahead. The forecast basis (MODEL 5.1) and the early warning (MODEL 8)
+ * need the students expected h years ahead "from the deterministic projection
+ * started from the current state". In deterministic mode the step is a pure
+ * function of the state and the year, so that projection is the trajectory
+ * itself: the engine projects H years past t1 and reads year t+h from it. In
+ * stochastic mode each replicate projects its own current state h = 1..H
+ * years deterministically every year.
  *
- * The region phases of the population step run on n_threads threads. Every
- * phase writes only its own regions and every cross-region sum is formed
- * serially in region order, so the result is the same bit for bit for any
- * number of threads (STYLE 26, 29). */
+ * Replicates (MODEL 9). Replicate i draws its demography from a generator
+ * seeded from (seed, i) and the supply of strategy s from one seeded from
+ * (seed, i, hash of s's name): the population of a replicate is shared by
+ * every strategy (common random numbers), and adding a strategy changes no
+ * other strategy's numbers. Replicates run in parallel in batches; each thread
+ * owns a workspace allocated once, writes into a buffer of its own, and the
+ * buffers are merged serially in replicate order (Welford for region cells,
+ * every value kept for system indicators), so the results are the same bit
+ * for bit for any thread count and any batch size (STYLE 26-29).
+ *
+ * Deterministic mode is one replicate without draws; its region phases and
+ * its strategies run in parallel instead. */
 #include "sim/engine.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_rng.h>
 #include <omp.h>
 
 #include "models/demand.h"
 #include "models/indicators.h"
 #include "models/population.h"
+#include "models/rng.h"
+#include "models/seed.h"
 #include "models/strategy.h"
 #include "models/supply.h"
+#include "sim/stats.h"
 #include "sim/version.h"
 
-/* Below this many regions per thread the step runs serially: the threads
- * would cost more than they save. Results do not depend on it. */
+/* Below this many regions per thread the population step runs serially: the
+ * threads would cost more than they save. Results do not depend on it. */
 #define MIN_REGIONS_PER_THREAD 64
 
 /* Chunks per thread in the region phases, for load balance. */
 #define CHUNKS_PER_THREAD 4
+
+/* Replicates in flight per thread between two merges. Results do not depend
+ * on it; memory grows with it. */
+#define REPLICATES_PER_THREAD 2
+
+/* The three population stocks as results variables. */
+enum { POP_LOCAL, POP_MIGRANT, POP_AWAY, POP_COUNT };
 
 static char *dup_string(const char *s) {
   if (s == NULL) {
@@ -73,48 +89,6 @@ static char **dup_strings(char *const *src, size_t n, bool *ok) {
   return out;
 }
 
-/* One step t-1 -> t (MODEL 3), its region phases split over threads. */
-static void step_population(const struct es_population_params *pp,
-                            struct es_population *p, int year_to,
-                            struct es_population_ws *ws, size_t n_threads) {
-  const size_t n = pp->n_regions;
-  if (n_threads <= 1 || n < 2 * MIN_REGIONS_PER_THREAD) {
-    int rc = es_population_step(pp, p, year_to, ws, /*rng=*/NULL);
-    ES_ASSERT(rc == ES_OK);
-    return;
-  }
-  size_t n_used = n / MIN_REGIONS_PER_THREAD;
-  if (n_used > n_threads) {
-    n_used = n_threads;
-  }
-  const size_t n_chunks = n_used * CHUNKS_PER_THREAD;
-#pragma omp parallel num_threads((int)n_used) default(none) \
-    shared(pp, p, ws, n, n_chunks, year_to)
-  {
-#pragma omp for schedule(static)
-    for (size_t c = 0; c < n_chunks; c++) {
-      es_population_phase_leave(pp, p, ws, c * n / n_chunks,
-                                (c + 1) * n / n_chunks);
-    }
-#pragma omp single
-    es_population_phase_pool(pp, p, ws);
-#pragma omp for schedule(static)
-    for (size_t c = 0; c < n_chunks; c++) {
-      es_population_phase_arrive(pp, p, ws, c * n / n_chunks,
-                                 (c + 1) * n / n_chunks);
-    }
-#pragma omp single
-    es_population_phase_registration(pp, p, ws, year_to);
-#pragma omp for schedule(static)
-    for (size_t c = 0; c < n_chunks; c++) {
-      es_population_phase_births(pp, p, ws, c * n / n_chunks,
-                                 (c + 1) * n / n_chunks, year_to);
-    }
-  }
-}
-
-/* Group ids of a text column (equal text = equal id, ids 0..n_groups-1 in
- * order of first appearance). @return ES_OK or ES_ENOMEM. */
 static int group_ids(char *const *column, size_t n_regions, size_t *ids,
                      size_t *n_groups, struct es_error *err) {
   size_t *order = malloc((n_regions > 0 ? n_regions : 1) * sizeof *order);
@@ -192,6 +166,19 @@ struct var_info {
   const char *name;
   const char *long_name;
   const char *units;
+};
+
+static const struct var_info pop_vars[POP_COUNT] = {
+    [POP_LOCAL] = {"local",
+                   "local children: resident and registered here (MODEL 2)",
+                   "persons"},
+    [POP_MIGRANT] = {"migrant",
+                     "migrant children: resident here, registered elsewhere "
+                     "(MODEL 2)",
+                     "persons"},
+    [POP_AWAY] = {"away",
+                  "away children: registered here, living elsewhere (MODEL 2)",
+                  "persons"},
 };
 
 static const struct var_info school_vars[SV_COUNT] = {
@@ -303,22 +290,314 @@ static const struct var_info indicator_vars[IV_COUNT] = {
                  "currency per year"},
 };
 
-/* Where one strategy's records go, and what it needs for the year. */
-struct supply_outputs {
-  double *school[SV_COUNT];    /* [strategy][stat][year][region][stage] */
-  double *indicator[IV_COUNT]; /* [strategy][stat][year][stage] */
+/* Everything a run needs that does not change from replicate to replicate. */
+struct plan {
+  const struct es_scenario *sc;
+  enum es_mode mode;
+  uint64_t seed;
+  size_t n_replicates;
+  size_t n_strategies;    /* strategies run, in output order */
+  const size_t *strategy; /* [n_strategies] their scenario indices */
+  uint64_t *strategy_key; /* [n_strategies] hash of their names */
+  size_t n_years;         /* records t0..t1 */
+  size_t n_ahead;         /* look-ahead years H */
+  size_t n_regions;
+  size_t n_ages;
+  size_t n_stages;
+  size_t n_cells;                 /* regions x stages */
+  size_t n_pop;                   /* regions x ages */
+  struct es_supply_params params; /* MODEL 5 rules */
+  size_t *group_mem;              /* pool group ids (owned) */
+  const size_t *province;         /* [n_regions] province ids, or NULL */
+  size_t n_provinces;
+  struct es_supply_state supply0; /* teachers and seats at t0 */
+  struct es_population pop0;      /* population at t0 (whole numbers in
+                                     stochastic mode) */
+  size_t n_istats;                /* indicator statistics */
+  struct es_stat *istats;         /* [n_istats] parsed */
 };
 
-/* Inputs shared read-only by every strategy of a run. */
-struct supply_inputs {
-  const struct es_scenario *sc;
-  const struct es_supply_params *params;
-  const double *students_all;   /* [year incl. look-ahead][region][stage] */
-  const double *registered_all; /* [year][region][stage] */
-  const size_t *province;       /* [region] group ids, or NULL */
-  size_t n_provinces;
-  size_t n_horizons; /* look-ahead years + 1 */
+/* One replicate's records, laid out like the results with one statistic:
+ * [year][...] for population and demand, [strategy][year][...] for schools
+ * and indicators. In deterministic mode they point into the results. */
+struct replicate_buf {
+  double *pop[POP_COUNT];      /* [year][region][age] */
+  double *students;            /* [year][region][stage] */
+  double *registered;          /* [year][region][stage] */
+  double *warning;             /* [year][region][stage] */
+  double *expected;            /* students expected h years ahead: see
+                                  expected_at() */
+  size_t expected_stride;      /* blocks of n_cells per year in expected */
+  double *school[SV_COUNT];    /* [strategy][year][region][stage] */
+  double *indicator[IV_COUNT]; /* [strategy][year][stage] */
+  bool owns;                   /* the arrays above are this buffer's */
 };
+
+/* The students of year index y expected h years ahead (h = 0: now). */
+static const double *expected_at(const struct plan *pl,
+                                 const struct replicate_buf *buf, size_t y,
+                                 size_t h) {
+  return buf->expected + (y * buf->expected_stride + h) * pl->n_cells;
+}
+
+/* Everything one thread needs, allocated once (STYLE 12). */
+struct thread_ws {
+  struct es_population pop;     /* the replicate's current state */
+  struct es_population scratch; /* look-ahead projections */
+  struct es_population_ws *pws;
+  struct es_supply_state state;
+  struct es_supply_flows flows;
+  struct es_supply_ws *sws;
+  struct es_indicators_ws *iws;
+  double *w_teachers;        /* [n_cells] */
+  double *w_seats;           /* [n_cells] */
+  double *need_totals;       /* [n_stages] */
+  struct es_indicators *ind; /* [n_stages] */
+  const double **expected;   /* [n_ahead + 1] */
+  gsl_rng *rng;              /* demography */
+  gsl_rng *rng_supply;       /* supply of one strategy */
+};
+
+static void thread_ws_clear(struct thread_ws *tw) {
+  es_population_clear(&tw->pop);
+  es_population_clear(&tw->scratch);
+  es_population_ws_free(tw->pws);
+  es_supply_state_clear(&tw->state);
+  es_supply_flows_clear(&tw->flows);
+  es_supply_ws_free(tw->sws);
+  es_indicators_ws_free(tw->iws);
+  free(tw->w_teachers);
+  free(tw->w_seats);
+  free(tw->need_totals);
+  free(tw->ind);
+  free(tw->expected);
+  if (tw->rng != NULL) {
+    gsl_rng_free(tw->rng);
+  }
+  if (tw->rng_supply != NULL) {
+    gsl_rng_free(tw->rng_supply);
+  }
+  memset(tw, 0, sizeof *tw);
+}
+
+static int thread_ws_init(struct thread_ws *tw, const struct plan *pl,
+                          struct es_error *err) {
+  memset(tw, 0, sizeof *tw);
+  const struct es_scenario *sc = pl->sc;
+  int rc = es_population_init(&tw->pop, pl->n_regions, pl->n_ages, err);
+  if (rc == ES_OK) {
+    rc = es_population_init(&tw->scratch, pl->n_regions, pl->n_ages, err);
+  }
+  if (rc == ES_OK) {
+    rc = es_supply_state_init(&tw->state, &pl->params, sc->teachers, sc->seats,
+                              err);
+  }
+  if (rc == ES_OK) {
+    rc = es_supply_flows_init(&tw->flows, &pl->params, err);
+  }
+  if (rc != ES_OK) {
+    thread_ws_clear(tw);
+    return rc;
+  }
+  tw->pws = es_population_ws_alloc(&sc->population_params, err);
+  tw->sws = es_supply_ws_alloc(&pl->params, err);
+  tw->iws = es_indicators_ws_alloc(pl->n_regions, pl->n_provinces, err);
+  tw->w_teachers = malloc(pl->n_cells * sizeof *tw->w_teachers);
+  tw->w_seats = malloc(pl->n_cells * sizeof *tw->w_seats);
+  tw->need_totals = malloc(pl->n_stages * sizeof *tw->need_totals);
+  tw->ind = malloc(pl->n_stages * sizeof *tw->ind);
+  tw->expected = malloc((pl->n_ahead + 1) * sizeof *tw->expected);
+  tw->rng = gsl_rng_alloc(es_rng_mt19937_64());
+  tw->rng_supply = gsl_rng_alloc(es_rng_mt19937_64());
+  if (!tw->pws || !tw->sws || !tw->iws || !tw->w_teachers || !tw->w_seats ||
+      !tw->need_totals || !tw->ind || !tw->expected || !tw->rng ||
+      !tw->rng_supply) {
+    rc = err != NULL && err->code != ES_OK
+             ? err->code
+             : ES_FAIL(err, ES_ENOMEM, "%s", "thread workspace");
+    thread_ws_clear(tw);
+    return rc;
+  }
+  return ES_OK;
+}
+
+static void replicate_buf_clear(struct replicate_buf *buf) {
+  if (buf->owns) {
+    for (size_t v = 0; v < POP_COUNT; v++) {
+      free(buf->pop[v]);
+    }
+    free(buf->students);
+    free(buf->registered);
+    free(buf->warning);
+    for (size_t v = 0; v < SV_COUNT; v++) {
+      free(buf->school[v]);
+    }
+    for (size_t v = 0; v < IV_COUNT; v++) {
+      free(buf->indicator[v]);
+    }
+  }
+  free(buf->expected); /* always the buffer's own */
+  memset(buf, 0, sizeof *buf);
+}
+
+/* A buffer of its own for one stochastic replicate. */
+static int replicate_buf_alloc(struct replicate_buf *buf, const struct plan *pl,
+                               struct es_error *err) {
+  memset(buf, 0, sizeof *buf);
+  buf->owns = true;
+  const size_t n_year_cells = pl->n_years * pl->n_cells;
+  bool ok = true;
+  for (size_t v = 0; v < POP_COUNT; v++) {
+    buf->pop[v] = malloc(pl->n_years * pl->n_pop * sizeof(double));
+    ok = ok && buf->pop[v] != NULL;
+  }
+  buf->students = malloc(n_year_cells * sizeof(double));
+  buf->registered = malloc(n_year_cells * sizeof(double));
+  buf->warning = malloc(n_year_cells * sizeof(double));
+  buf->expected_stride = pl->n_ahead + 1;
+  buf->expected =
+      malloc(pl->n_years * buf->expected_stride * pl->n_cells * sizeof(double));
+  ok = ok && buf->students && buf->registered && buf->warning && buf->expected;
+  for (size_t v = 0; v < SV_COUNT; v++) {
+    buf->school[v] = calloc(pl->n_strategies * n_year_cells, sizeof(double));
+    ok = ok && buf->school[v] != NULL;
+  }
+  for (size_t v = 0; v < IV_COUNT; v++) {
+    buf->indicator[v] =
+        calloc(pl->n_strategies * pl->n_years * pl->n_stages, sizeof(double));
+    ok = ok && buf->indicator[v] != NULL;
+  }
+  if (!ok) {
+    replicate_buf_clear(buf);
+    return ES_FAIL(err, ES_ENOMEM, "%s", "replicate buffer");
+  }
+  return ES_OK;
+}
+
+/* ---- population ---------------------------------------------------------- */
+
+/* One deterministic step t-1 -> t (MODEL 3), region phases over threads. */
+static void step_deterministic(const struct es_population_params *pp,
+                               struct es_population *p, int year_to,
+                               struct es_population_ws *ws, size_t n_threads) {
+  const size_t n = pp->n_regions;
+  if (n_threads <= 1 || n < 2 * MIN_REGIONS_PER_THREAD) {
+    int rc = es_population_step(pp, p, year_to, ws, /*rng=*/NULL);
+    ES_ASSERT(rc == ES_OK);
+    return;
+  }
+  size_t n_used = n / MIN_REGIONS_PER_THREAD;
+  if (n_used > n_threads) {
+    n_used = n_threads;
+  }
+  const size_t n_chunks = n_used * CHUNKS_PER_THREAD;
+#pragma omp parallel num_threads((int)n_used) default(none) \
+    shared(pp, p, ws, n, n_chunks, year_to)
+  {
+#pragma omp for schedule(static)
+    for (size_t c = 0; c < n_chunks; c++) {
+      es_population_phase_leave(pp, p, ws, c * n / n_chunks,
+                                (c + 1) * n / n_chunks);
+    }
+#pragma omp single
+    es_population_phase_pool(pp, p, ws);
+#pragma omp for schedule(static)
+    for (size_t c = 0; c < n_chunks; c++) {
+      es_population_phase_arrive(pp, p, ws, c * n / n_chunks,
+                                 (c + 1) * n / n_chunks);
+    }
+#pragma omp single
+    es_population_phase_registration(pp, p, ws, year_to);
+#pragma omp for schedule(static)
+    for (size_t c = 0; c < n_chunks; c++) {
+      es_population_phase_births(pp, p, ws, c * n / n_chunks,
+                                 (c + 1) * n / n_chunks, year_to);
+    }
+  }
+}
+
+/* Record the stocks and demand of year index y (MODEL 2, 4). */
+static void record_population(const struct plan *pl,
+                              const struct es_population *p, size_t y,
+                              struct replicate_buf *buf, double *students) {
+  const size_t n_pop = pl->n_pop;
+  memcpy(buf->pop[POP_LOCAL] + y * n_pop, p->local, n_pop * sizeof(double));
+  memcpy(buf->pop[POP_MIGRANT] + y * n_pop, p->migrant, n_pop * sizeof(double));
+  memcpy(buf->pop[POP_AWAY] + y * n_pop, p->away, n_pop * sizeof(double));
+  es_demand_compute(p, pl->sc->stages, pl->n_stages, students,
+                    buf->registered + y * pl->n_cells);
+  memcpy(buf->students + y * pl->n_cells, students,
+         pl->n_cells * sizeof(double));
+}
+
+/* The early warning of every year (MODEL 8). */
+static void record_warnings(const struct plan *pl, struct replicate_buf *buf) {
+  const struct es_warning_params *wp = &pl->sc->warning;
+  const size_t w = (size_t)wp->horizon_years;
+  for (size_t y = 0; y < pl->n_years; y++) {
+    const double *now = expected_at(pl, buf, y, 0);
+    const double *ahead = expected_at(pl, buf, y, w);
+    for (size_t i = 0; i < pl->n_cells; i++) {
+      buf->warning[y * pl->n_cells + i] =
+          (double)es_warning_flag(wp, now[i], ahead[i]);
+    }
+  }
+}
+
+/* Deterministic mode: the trajectory, H years past t1 (see the top). */
+static void project_deterministic(const struct plan *pl, struct thread_ws *tw,
+                                  struct replicate_buf *buf, size_t n_threads) {
+  const struct es_scenario *sc = pl->sc;
+  es_population_copy(&tw->pop, &pl->pop0);
+  for (size_t y = 0; y < pl->n_years + pl->n_ahead; y++) {
+    if (y > 0) {
+      step_deterministic(&sc->population_params, &tw->pop,
+                         sc->year_start + (int)y, tw->pws, n_threads);
+    }
+    double *students = buf->expected + y * pl->n_cells;
+    if (y < pl->n_years) {
+      record_population(pl, &tw->pop, y, buf, students);
+    } else {
+      es_demand_compute(&tw->pop, sc->stages, pl->n_stages, students, NULL);
+    }
+  }
+  record_warnings(pl, buf);
+}
+
+/* Stochastic mode: one replicate's draws, and every year a deterministic
+ * look-ahead from its current state. */
+static int project_stochastic(const struct plan *pl, struct thread_ws *tw,
+                              struct replicate_buf *buf, struct es_error *err) {
+  const struct es_scenario *sc = pl->sc;
+  const struct es_population_params *pp = &sc->population_params;
+  es_population_copy(&tw->pop, &pl->pop0);
+  for (size_t y = 0; y < pl->n_years; y++) {
+    const int year = sc->year_start + (int)y;
+    if (y > 0 &&
+        es_population_step(pp, &tw->pop, year, tw->pws, tw->rng) != ES_OK) {
+      *err = *es_population_ws_error(tw->pws);
+      return err->code != ES_OK ? err->code : ES_EINTERNAL;
+    }
+    record_population(pl, &tw->pop, y, buf,
+                      buf->expected + y * buf->expected_stride * pl->n_cells);
+    if (pl->n_ahead > 0) {
+      es_population_copy(&tw->scratch, &tw->pop);
+      for (size_t h = 1; h <= pl->n_ahead; h++) {
+        int rc = es_population_step(pp, &tw->scratch, year + (int)h, tw->pws,
+                                    /*rng=*/NULL);
+        ES_ASSERT(rc == ES_OK);
+        es_demand_compute(
+            &tw->scratch, sc->stages, pl->n_stages,
+            buf->expected + (y * buf->expected_stride + h) * pl->n_cells, NULL);
+      }
+    }
+  }
+  record_warnings(pl, buf);
+  return ES_OK;
+}
+
+/* ---- supply ----------------------------------------------------------------
+ */
 
 static void store_int(double *dst, const int64_t *src, size_t n) {
   for (size_t i = 0; i < n; i++) {
@@ -326,64 +605,69 @@ static void store_int(double *dst, const int64_t *src, size_t n) {
   }
 }
 
-/* Records of one (strategy, year): MODEL 7. flows NULL = year t0. */
-static int record_year(const struct supply_inputs *in, size_t i_strategy,
-                       size_t y, const struct es_supply_state *state,
-                       const struct es_supply_flows *flows,
-                       const struct supply_outputs *out,
-                       struct es_indicators *ind, struct es_indicators_ws *iws,
-                       struct es_error *err) {
-  const struct es_scenario *sc = in->sc;
-  const size_t n_cells = sc->regions.n_regions * sc->n_stages;
-  const size_t n_years = es_scenario_n_years(sc);
-  const size_t cell0 = (i_strategy * n_years + y) * n_cells;
-  const size_t stage0 = (i_strategy * n_years + y) * sc->n_stages;
-  const double *students = in->students_all + y * n_cells;
+/* Records of strategy j in year index y: MODEL 7. flows NULL = year t0. */
+static int record_supply(const struct plan *pl, size_t j, size_t y,
+                         struct thread_ws *tw,
+                         const struct es_supply_flows *flows,
+                         struct replicate_buf *buf, struct es_error *err) {
+  const struct es_scenario *sc = pl->sc;
+  const size_t n_cells = pl->n_cells;
+  const size_t cell0 = (j * pl->n_years + y) * n_cells;
+  const size_t stage0 = (j * pl->n_years + y) * pl->n_stages;
+  const struct es_supply_state *state = &tw->state;
 
-  store_int(out->school[SV_TEACHERS] + cell0, state->teachers, n_cells);
-  store_int(out->school[SV_SEATS] + cell0, state->seats, n_cells);
+  store_int(buf->school[SV_TEACHERS] + cell0, state->teachers, n_cells);
+  store_int(buf->school[SV_SEATS] + cell0, state->seats, n_cells);
   if (flows != NULL) {
-    store_int(out->school[SV_HIRES] + cell0, flows->hires, n_cells);
-    store_int(out->school[SV_TRANSFERS_IN] + cell0, flows->transfers_in,
+    store_int(buf->school[SV_HIRES] + cell0, flows->hires, n_cells);
+    store_int(buf->school[SV_TRANSFERS_IN] + cell0, flows->transfers_in,
               n_cells);
-    store_int(out->school[SV_TRANSFERS_OUT] + cell0, flows->transfers_out,
+    store_int(buf->school[SV_TRANSFERS_OUT] + cell0, flows->transfers_out,
               n_cells);
-    store_int(out->school[SV_REASSIGNED] + cell0, flows->reassigned, n_cells);
-    store_int(out->school[SV_SEATS_BUILT] + cell0, flows->seats_built, n_cells);
-    store_int(out->school[SV_SEATS_CLOSED] + cell0, flows->seats_closed,
+    store_int(buf->school[SV_REASSIGNED] + cell0, flows->reassigned, n_cells);
+    store_int(buf->school[SV_SEATS_BUILT] + cell0, flows->seats_built, n_cells);
+    store_int(buf->school[SV_SEATS_CLOSED] + cell0, flows->seats_closed,
               n_cells);
-  } /* at t0 the flows stay 0 (MODEL 7) */
+  } else {
+    /* MODEL 7: at t0 the flows are 0 (a reused buffer is cleared). */
+    static const enum school_var flow_vars[] = {
+        SV_HIRES,      SV_TRANSFERS_IN, SV_TRANSFERS_OUT,
+        SV_REASSIGNED, SV_SEATS_BUILT,  SV_SEATS_CLOSED};
+    for (size_t v = 0; v < sizeof flow_vars / sizeof flow_vars[0]; v++) {
+      memset(buf->school[flow_vars[v]] + cell0, 0, n_cells * sizeof(double));
+    }
+  }
 
   const struct es_indicators_input input = {
-      .n_regions = sc->regions.n_regions,
-      .n_stages = sc->n_stages,
-      .students = students,
+      .n_regions = pl->n_regions,
+      .n_stages = pl->n_stages,
+      .students = expected_at(pl, buf, y, 0),
       .teachers = state->teachers,
       .seats = state->seats,
       .hires = flows != NULL ? flows->hires : NULL,
       .transfers_in = flows != NULL ? flows->transfers_in : NULL,
       .seats_built = flows != NULL ? flows->seats_built : NULL,
       .seats_closed = flows != NULL ? flows->seats_closed : NULL,
-      .group = in->province,
-      .n_groups = in->n_provinces,
+      .group = pl->province,
+      .n_groups = pl->n_provinces,
   };
   const struct es_indicators_records records = {
-      .ptr = out->school[SV_PTR] + cell0,
-      .teacher_gap = out->school[SV_TEACHER_GAP] + cell0,
-      .unmet_seats = out->school[SV_UNMET_SEATS] + cell0,
-      .idle_seats = out->school[SV_IDLE_SEATS] + cell0,
-      .over_capacity = out->school[SV_OVER_CAPACITY] + cell0,
-      .over_standard = out->school[SV_OVER_STANDARD] + cell0,
+      .ptr = buf->school[SV_PTR] + cell0,
+      .teacher_gap = buf->school[SV_TEACHER_GAP] + cell0,
+      .unmet_seats = buf->school[SV_UNMET_SEATS] + cell0,
+      .idle_seats = buf->school[SV_IDLE_SEATS] + cell0,
+      .over_capacity = buf->school[SV_OVER_CAPACITY] + cell0,
+      .over_standard = buf->school[SV_OVER_STANDARD] + cell0,
   };
   int rc = es_indicators_records(&input, sc->stages, &records, err);
   if (rc == ES_OK) {
-    rc = es_indicators_system(&input, sc->stages, ind, iws, err);
+    rc = es_indicators_system(&input, sc->stages, tw->ind, tw->iws, err);
   }
   if (rc != ES_OK) {
     return rc;
   }
-  for (size_t k = 0; k < sc->n_stages; k++) {
-    const struct es_indicators *v = &ind[k];
+  for (size_t k = 0; k < pl->n_stages; k++) {
+    const struct es_indicators *v = &tw->ind[k];
     const double values[IV_COUNT] = {
         [IV_STUDENTS] = v->students,
         [IV_UNMET_SEATS] = v->unmet_seats,
@@ -403,149 +687,253 @@ static int record_year(const struct supply_inputs *in, size_t i_strategy,
         [IV_COST] = v->cost,
     };
     for (size_t i = 0; i < IV_COUNT; i++) {
-      out->indicator[i][stage0 + k] = values[i];
+      buf->indicator[i][stage0 + k] = values[i];
     }
   }
   return ES_OK;
 }
 
-/* One strategy over every year (MODEL 5, 7). Allocates its own state and
- * workspaces once, then steps without allocating. */
-static int run_strategy(const struct supply_inputs *in, size_t i_strategy,
-                        const struct supply_outputs *out,
+/* Strategy j (output order) over every year of one replicate (MODEL 5, 7).
+ * rng NULL: deterministic. Allocates nothing. */
+static int run_strategy(const struct plan *pl, size_t j, struct thread_ws *tw,
+                        struct replicate_buf *buf, gsl_rng *rng,
                         struct es_error *err) {
-  const struct es_scenario *sc = in->sc;
-  const size_t n_regions = sc->regions.n_regions;
-  const size_t n_cells = n_regions * sc->n_stages;
-  const size_t n_years = es_scenario_n_years(sc);
-  int rc = ES_OK;
-  struct es_supply_state state = {0};
-  struct es_supply_flows flows = {0};
-  struct es_supply_ws *ws = NULL;
-  struct es_indicators_ws *iws = NULL;
-  double *w_teachers = malloc(n_cells * sizeof *w_teachers);
-  double *w_seats = malloc(n_cells * sizeof *w_seats);
-  double *need_totals = malloc(sc->n_stages * sizeof *need_totals);
-  struct es_indicators *ind = malloc(sc->n_stages * sizeof *ind);
-  const double **expected = malloc(in->n_horizons * sizeof *expected);
-  if (!w_teachers || !w_seats || !need_totals || !ind || !expected) {
-    rc = ES_FAIL(err, ES_ENOMEM, "%s", "strategy workspace");
-    goto cleanup;
-  }
-  rc = es_supply_state_init(&state, in->params, sc->teachers, sc->seats, err);
-  if (rc == ES_OK) {
-    rc = es_supply_flows_init(&flows, in->params, err);
-  }
-  if (rc != ES_OK) {
-    goto cleanup;
-  }
-  ws = es_supply_ws_alloc(in->params, err);
-  iws = es_indicators_ws_alloc(n_regions, in->n_provinces, err);
-  if (ws == NULL || iws == NULL) {
-    rc = err->code != ES_OK ? err->code : ES_ENOMEM;
-    goto cleanup;
-  }
-
+  const struct es_scenario *sc = pl->sc;
+  const size_t i_strategy = pl->strategy[j];
+  int rc = es_supply_state_copy(&tw->state, &pl->supply0, err);
   /* MODEL 1: t0 records the observed teachers and seats, no flows. */
-  rc = record_year(in, i_strategy, 0, &state, NULL, out, ind, iws, err);
-  for (size_t y = 1; rc == ES_OK && y < n_years; y++) {
+  if (rc == ES_OK) {
+    rc = record_supply(pl, j, 0, tw, NULL, buf, err);
+  }
+  for (size_t y = 1; rc == ES_OK && y < pl->n_years; y++) {
     const int year = sc->year_start + (int)y;
-    for (size_t h = 0; h < in->n_horizons; h++) {
-      expected[h] = in->students_all + (y + h) * n_cells;
+    for (size_t h = 0; h <= pl->n_ahead; h++) {
+      tw->expected[h] = expected_at(pl, buf, y, h);
     }
     const struct es_strategy_context ctx = {
-        .n_regions = n_regions,
-        .n_stages = sc->n_stages,
+        .n_regions = pl->n_regions,
+        .n_stages = pl->n_stages,
         .year = year,
-        .students = in->students_all + y * n_cells,
-        .registered = in->registered_all + y * n_cells,
+        .students = tw->expected[0],
+        .registered = buf->registered + y * pl->n_cells,
         .rank = sc->regions.rank,
         .teachers_t0 = sc->teachers,
         .seats_t0 = sc->seats,
-        .n_horizons = in->n_horizons,
-        .expected = expected,
+        .n_horizons = pl->n_ahead + 1,
+        .expected = tw->expected,
         .n_strategies = sc->n_strategies,
         .strategies = sc->strategies,
     };
-    rc = es_strategy_weights(&ctx, i_strategy, w_teachers, w_seats, need_totals,
-                             err);
+    rc = es_strategy_weights(&ctx, i_strategy, tw->w_teachers, tw->w_seats,
+                             tw->need_totals, err);
     if (rc == ES_OK) {
-      rc = es_supply_step(in->params, year, ctx.students, w_teachers, w_seats,
-                          need_totals, &state, &flows, ws, /*rng=*/NULL, err);
+      rc = es_supply_step(&pl->params, year, ctx.students, tw->w_teachers,
+                          tw->w_seats, tw->need_totals, &tw->state, &tw->flows,
+                          tw->sws, rng, err);
     }
     if (rc == ES_OK) {
-      rc = record_year(in, i_strategy, y, &state, &flows, out, ind, iws, err);
+      rc = record_supply(pl, j, y, tw, &tw->flows, buf, err);
     }
   }
   if (rc != ES_OK) {
     es_error_prefix(err, "strategy '%s'", sc->strategies[i_strategy].name);
   }
-
-cleanup:
-  free(expected);
-  free(ind);
-  free(need_totals);
-  free(w_seats);
-  free(w_teachers);
-  es_indicators_ws_free(iws);
-  es_supply_ws_free(ws);
-  es_supply_flows_clear(&flows);
-  es_supply_state_clear(&state);
   return rc;
 }
 
-/* Every strategy on the projected population, in parallel over strategies.
- * Each strategy writes only its own slices; failures are kept per strategy
- * and the first in strategy order is reported (STYLE 28). */
-static int run_strategies(const struct es_scenario *sc,
-                          const double *students_all,
-                          const double *registered_all, size_t n_horizons,
-                          size_t n_threads, struct es_results *res,
-                          struct es_error *err) {
-  const size_t n_regions = sc->regions.n_regions;
-  const size_t n_strategies = sc->n_strategies;
-  int rc = ES_OK;
-  size_t *group_mem = NULL;
-  struct es_error *errors = NULL;
-  int *status = NULL;
-  struct supply_outputs out;
+/* ---- replicates ------------------------------------------------------------
+ */
 
-  static const enum es_dim school_dims[] = {ES_DIM_STRATEGY, ES_DIM_STATISTIC,
-                                            ES_DIM_YEAR, ES_DIM_REGION,
-                                            ES_DIM_STAGE};
-  static const enum es_dim indicator_dims[] = {
-      ES_DIM_STRATEGY, ES_DIM_STATISTIC, ES_DIM_YEAR, ES_DIM_STAGE};
-  for (size_t i = 0; i < SV_COUNT; i++) {
-    out.school[i] = es_results_add(res, "schools", school_vars[i].name,
-                                   school_vars[i].long_name,
-                                   school_vars[i].units, 5, school_dims, err);
-    if (out.school[i] == NULL) {
-      return ES_ENOMEM;
+/* The generator seeds of replicate i (MODEL 9, STYLE 25): all 64 bits reach
+ * the generator (models/rng.h). */
+static unsigned long demography_seed(const struct plan *pl, size_t i) {
+  return (unsigned long)es_seed_derive(pl->seed, (uint64_t)i);
+}
+
+static unsigned long supply_seed(const struct plan *pl, size_t i, size_t j) {
+  return (unsigned long)es_seed_derive2(pl->seed, (uint64_t)i,
+                                        pl->strategy_key[j]);
+}
+
+/* One stochastic replicate, on one thread, into its own buffer. */
+static int run_replicate(const struct plan *pl, size_t i, struct thread_ws *tw,
+                         struct replicate_buf *buf, struct es_error *err) {
+  gsl_rng_set(tw->rng, demography_seed(pl, i));
+  int rc = project_stochastic(pl, tw, buf, err);
+  for (size_t j = 0; rc == ES_OK && j < pl->n_strategies; j++) {
+    gsl_rng_set(tw->rng_supply, supply_seed(pl, i, j));
+    rc = run_strategy(pl, j, tw, buf, tw->rng_supply, err);
+  }
+  if (rc != ES_OK) {
+    es_error_prefix(err, "replicate %zu", i);
+  }
+  return rc;
+}
+
+/* Where the statistics of region-level cells go: one block per variable (and
+ * strategy), mean at statistic 0 and Welford's m2 (then sd) at statistic 1. */
+struct accumulator {
+  double *pop[POP_COUNT];
+  double *students;
+  double *registered;
+  double *warning;
+  double *school[SV_COUNT];
+  double *replicates[IV_COUNT]; /* [strategy][replicate][year][stage] */
+  size_t n_rstats;              /* length of the region statistic axis */
+};
+
+/* Fold replicate i's buffer into the statistics (serial, replicate order). */
+static void merge_replicate(const struct plan *pl, struct accumulator *acc,
+                            const struct replicate_buf *buf, size_t i) {
+  const size_t count = i + 1;
+  const size_t n_stat = acc->n_rstats;
+  const size_t n_pop = pl->n_years * pl->n_pop;
+  const size_t n_dem = pl->n_years * pl->n_cells;
+  for (size_t v = 0; v < POP_COUNT; v++) {
+    es_welford_update(acc->pop[v], acc->pop[v] + n_pop, buf->pop[v], n_pop,
+                      count);
+  }
+  es_welford_update(acc->students, acc->students + n_dem, buf->students, n_dem,
+                    count);
+  es_welford_update(acc->registered, acc->registered + n_dem, buf->registered,
+                    n_dem, count);
+  es_welford_update(acc->warning, acc->warning + n_dem, buf->warning, n_dem,
+                    count);
+  for (size_t v = 0; v < SV_COUNT; v++) {
+    for (size_t j = 0; j < pl->n_strategies; j++) {
+      double *mean = acc->school[v] + j * n_stat * n_dem;
+      es_welford_update(mean, mean + n_dem, buf->school[v] + j * n_dem, n_dem,
+                        count);
     }
   }
-  for (size_t i = 0; i < IV_COUNT; i++) {
-    const char *units = i == IV_COST && sc->currency != NULL
-                            ? sc->currency
-                            : indicator_vars[i].units;
-    out.indicator[i] = es_results_add(res, "indicators", indicator_vars[i].name,
-                                      indicator_vars[i].long_name, units, 4,
-                                      indicator_dims, err);
-    if (out.indicator[i] == NULL) {
-      return ES_ENOMEM;
+  const size_t n_ys = pl->n_years * pl->n_stages;
+  for (size_t v = 0; v < IV_COUNT; v++) {
+    for (size_t j = 0; j < pl->n_strategies; j++) {
+      memcpy(acc->replicates[v] + (j * pl->n_replicates + i) * n_ys,
+             buf->indicator[v] + j * n_ys, n_ys * sizeof(double));
     }
+  }
+}
+
+/* After the last replicate: m2 -> sd, and the indicators' statistics. */
+static int finish_statistics(const struct plan *pl, struct accumulator *acc,
+                             double *const *indicator, struct es_error *err) {
+  const size_t n = pl->n_replicates;
+  const size_t n_pop = pl->n_years * pl->n_pop;
+  const size_t n_dem = pl->n_years * pl->n_cells;
+  for (size_t v = 0; v < POP_COUNT; v++) {
+    es_welford_finish_sd(acc->pop[v] + n_pop, n_pop, n);
+  }
+  es_welford_finish_sd(acc->students + n_dem, n_dem, n);
+  es_welford_finish_sd(acc->registered + n_dem, n_dem, n);
+  es_welford_finish_sd(acc->warning + n_dem, n_dem, n);
+  for (size_t v = 0; v < SV_COUNT; v++) {
+    for (size_t j = 0; j < pl->n_strategies; j++) {
+      es_welford_finish_sd(acc->school[v] + (j * acc->n_rstats + 1) * n_dem,
+                           n_dem, n);
+    }
+  }
+  double *scratch = malloc(n * sizeof *scratch);
+  double *out = malloc(pl->n_istats * sizeof *out);
+  if (scratch == NULL || out == NULL) {
+    free(scratch);
+    free(out);
+    return ES_FAIL(err, ES_ENOMEM, "%s", "indicator statistics");
+  }
+  const size_t n_ys = pl->n_years * pl->n_stages;
+  for (size_t v = 0; v < IV_COUNT; v++) {
+    for (size_t j = 0; j < pl->n_strategies; j++) {
+      const double *reps = acc->replicates[v] + j * n * n_ys;
+      for (size_t c = 0; c < n_ys; c++) {
+        es_stats_exact(reps + c, n_ys, n, pl->istats, pl->n_istats, scratch,
+                       out);
+        for (size_t q = 0; q < pl->n_istats; q++) {
+          indicator[v][(j * pl->n_istats + q) * n_ys + c] = out[q];
+        }
+      }
+    }
+  }
+  free(out);
+  free(scratch);
+  return ES_OK;
+}
+
+/* ---- setting up ------------------------------------------------------------
+ */
+
+static void plan_clear(struct plan *pl) {
+  free(pl->strategy_key);
+  free(pl->group_mem);
+  free(pl->istats);
+  es_supply_state_clear(&pl->supply0);
+  es_population_clear(&pl->pop0);
+  memset(pl, 0, sizeof *pl);
+}
+
+/* The look-ahead the scenario needs: the warning horizon and forecasts. */
+static size_t lookahead_years(const struct es_scenario *sc) {
+  size_t h = (size_t)sc->warning.horizon_years;
+  for (size_t s = 0; s < sc->n_strategies; s++) {
+    const struct es_strategy_spec *spec = &sc->strategies[s];
+    if (spec->basis == ES_BASIS_FORECAST && (size_t)spec->horizon_years > h) {
+      h = (size_t)spec->horizon_years;
+    }
+  }
+  return h;
+}
+
+static int plan_init(struct plan *pl, const struct es_scenario *sc,
+                     const struct es_run_config *cfg, size_t *all_strategies,
+                     struct es_error *err) {
+  memset(pl, 0, sizeof *pl);
+  pl->sc = sc;
+  pl->mode = cfg->has_mode ? cfg->mode : sc->mode;
+  pl->seed = cfg->has_seed ? cfg->seed : sc->seed;
+  pl->n_replicates =
+      pl->mode == ES_MODE_DETERMINISTIC
+          ? 1
+          : (size_t)(cfg->has_replicates ? cfg->replicates : sc->replicates);
+  if (cfg->n_selected > 0) {
+    pl->n_strategies = cfg->n_selected;
+    pl->strategy = cfg->selected;
+  } else {
+    for (size_t s = 0; s < sc->n_strategies; s++) {
+      all_strategies[s] = s;
+    }
+    pl->n_strategies = sc->n_strategies;
+    pl->strategy = all_strategies;
+  }
+  pl->n_years = es_scenario_n_years(sc);
+  pl->n_ahead = lookahead_years(sc);
+  pl->n_regions = sc->regions.n_regions;
+  pl->n_ages = es_scenario_n_ages(sc);
+  pl->n_stages = sc->n_stages;
+  pl->n_cells = pl->n_regions * pl->n_stages;
+  pl->n_pop = pl->n_regions * pl->n_ages;
+  if (pl->n_replicates == 0) {
+    return ES_FAIL(err, ES_EINVAL, "%s", "replicates must be at least 1");
+  }
+
+  int rc = ES_OK;
+  pl->strategy_key = calloc(pl->n_strategies, sizeof *pl->strategy_key);
+  pl->group_mem = calloc(3 * (pl->n_regions > 0 ? pl->n_regions : 1),
+                         sizeof *pl->group_mem);
+  if (pl->strategy_key == NULL || pl->group_mem == NULL) {
+    return ES_FAIL(err, ES_ENOMEM, "%s", "run plan");
+  }
+  for (size_t j = 0; j < pl->n_strategies; j++) {
+    if (pl->strategy[j] >= sc->n_strategies) {
+      return ES_FAIL(err, ES_EINVAL, "strategy index %zu out of range",
+                     pl->strategy[j]);
+    }
+    pl->strategy_key[j] =
+        es_seed_hash_name(sc->strategies[pl->strategy[j]].name);
   }
 
   /* Mobility pools and provinces as group ids (MODEL 5.2e, 7). */
-  group_mem = calloc(4 * (n_regions > 0 ? n_regions : 1), sizeof *group_mem);
-  errors = calloc(n_strategies, sizeof *errors);
-  status = calloc(n_strategies, sizeof *status);
-  if (group_mem == NULL || errors == NULL || status == NULL) {
-    rc = ES_FAIL(err, ES_ENOMEM, "%s", "strategy setup");
-    goto cleanup;
-  }
-  struct es_supply_params params = {
-      .n_regions = n_regions,
-      .n_stages = sc->n_stages,
+  pl->params = (struct es_supply_params){
+      .n_regions = pl->n_regions,
+      .n_stages = pl->n_stages,
       .stages = sc->stages,
       .method = sc->apportionment,
       .cross_stage_share = sc->has_cross_stage ? sc->cross_stage_share : 0.0,
@@ -558,107 +946,152 @@ static int run_strategies(const struct es_scenario *sc,
                             sc->regions.zone};
   const enum es_pool pools[] = {ES_POOL_PREFECTURE, ES_POOL_PROVINCE,
                                 ES_POOL_ZONE};
-  size_t n_groups[3] = {0, 0, 0};
-  for (size_t i = 0; i < 3; i++) {
-    if (columns[i] == NULL) {
+  for (size_t c = 0; c < 3; c++) {
+    if (columns[c] == NULL) {
       continue;
     }
-    size_t *ids = group_mem + i * n_regions;
-    rc = group_ids(columns[i], n_regions, ids, &n_groups[i], err);
+    size_t *ids = pl->group_mem + c * pl->n_regions;
+    size_t n_groups = 0;
+    rc = group_ids(columns[c], pl->n_regions, ids, &n_groups, err);
     if (rc != ES_OK) {
-      goto cleanup;
+      return rc;
     }
-    params.pool_group[pools[i]] = ids;
+    pl->params.pool_group[pools[c]] = ids;
+    if (pools[c] == ES_POOL_PROVINCE) {
+      pl->province = ids;
+      pl->n_provinces = n_groups;
+    }
   }
-  const struct supply_inputs in = {
-      .sc = sc,
-      .params = &params,
-      .students_all = students_all,
-      .registered_all = registered_all,
-      .province = params.pool_group[ES_POOL_PROVINCE],
-      .n_provinces = n_groups[1],
-      .n_horizons = n_horizons,
-  };
-
-  const int n_team = (int)(n_threads < n_strategies ? n_threads : n_strategies);
-#pragma omp parallel for default(none) schedule(dynamic, 1)              \
-    num_threads(n_team > 0 ? n_team : 1) shared(in, out, errors, status) \
-        firstprivate(n_strategies)
-  for (size_t s = 0; s < n_strategies; s++) {
-    es_error_clear(&errors[s]);
-    status[s] = run_strategy(&in, s, &out, &errors[s]);
+  rc = es_supply_state_init(&pl->supply0, &pl->params, sc->teachers, sc->seats,
+                            err);
+  if (rc == ES_OK) {
+    rc = es_population_init(&pl->pop0, pl->n_regions, pl->n_ages, err);
   }
-  for (size_t s = 0; s < n_strategies; s++) {
-    if (status[s] != ES_OK) {
-      rc = status[s];
-      if (err != NULL) {
-        *err = errors[s];
+  if (rc != ES_OK) {
+    return rc;
+  }
+  es_population_copy(&pl->pop0, &sc->initial);
+  if (pl->mode == ES_MODE_STOCHASTIC && sc->region_quantiles) {
+    return ES_FAIL(err, ES_EINVAL, "%s",
+                   "output.region_quantiles: true is not available in this "
+                   "version (region-level cells carry mean and sd; the "
+                   "indicators carry every requested quantile)");
+  }
+  if (pl->mode == ES_MODE_STOCHASTIC) {
+    /* MODEL 2: integer stocks, inputs rounded half away from zero. */
+    for (size_t i = 0; i < pl->n_pop; i++) {
+      pl->pop0.local[i] = round(pl->pop0.local[i]);
+      pl->pop0.migrant[i] = round(pl->pop0.migrant[i]);
+      pl->pop0.away[i] = round(pl->pop0.away[i]);
+    }
+    pl->n_istats = sc->n_statistics;
+    pl->istats =
+        calloc(pl->n_istats > 0 ? pl->n_istats : 1, sizeof *pl->istats);
+    if (pl->istats == NULL) {
+      return ES_FAIL(err, ES_ENOMEM, "%s", "statistics");
+    }
+    for (size_t q = 0; q < pl->n_istats; q++) {
+      if (!es_stat_parse(sc->statistics[q], &pl->istats[q])) {
+        return ES_FAIL(err, ES_EINVAL, "unknown statistic '%s'",
+                       sc->statistics[q]);
       }
-      break;
+    }
+    /* STYLE 25: make sure no two streams of this run start alike. */
+    const size_t n_seeds = pl->n_replicates * (1 + pl->n_strategies);
+    unsigned long *seeds = malloc(n_seeds * sizeof *seeds);
+    if (seeds == NULL) {
+      return ES_FAIL(err, ES_ENOMEM, "%s", "seeds");
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < pl->n_replicates; i++) {
+      seeds[n++] = demography_seed(pl, i);
+      for (size_t j = 0; j < pl->n_strategies; j++) {
+        seeds[n++] = supply_seed(pl, i, j);
+      }
+    }
+    size_t a = 0, b = 0;
+    rc = es_seed_check_distinct(seeds, n, &a, &b);
+    free(seeds);
+    if (rc != ES_OK) {
+      return ES_FAIL(err, ES_EINVAL,
+                     "seed %llu gives two random streams the same start "
+                     "(numbers %zu and %zu of this run); choose another seed",
+                     (unsigned long long)pl->seed, a, b);
     }
   }
-
-cleanup:
-  free(status);
-  free(errors);
-  free(group_mem);
-  return rc;
+  return ES_OK;
 }
 
-/* Set the axes and coordinates of @p res from the scenario. */
-static int fill_coordinates(const struct es_scenario *sc,
-                            struct es_results *res, struct es_error *err) {
-  const size_t n_regions = sc->regions.n_regions;
-  const size_t n_ages = es_scenario_n_ages(sc);
-  const size_t n_years = es_scenario_n_years(sc);
-  res->dim_len[ES_DIM_STRATEGY] = sc->n_strategies;
-  res->dim_len[ES_DIM_STATISTIC] = 1;
-  res->dim_len[ES_DIM_YEAR] = n_years;
-  res->dim_len[ES_DIM_REGION] = n_regions;
-  res->dim_len[ES_DIM_AGE] = n_ages;
-  res->dim_len[ES_DIM_STAGE] = sc->n_stages;
+/* Set the axes and coordinates of @p res. */
+static int fill_coordinates(const struct plan *pl, struct es_results *res,
+                            struct es_error *err) {
+  const struct es_scenario *sc = pl->sc;
+  const bool stochastic = pl->mode == ES_MODE_STOCHASTIC;
+  res->dim_len[ES_DIM_STRATEGY] = pl->n_strategies;
+  res->dim_len[ES_DIM_STATISTIC] = stochastic ? 2 : 1;
+  res->dim_len[ES_DIM_YEAR] = pl->n_years;
+  res->dim_len[ES_DIM_REGION] = pl->n_regions;
+  res->dim_len[ES_DIM_AGE] = pl->n_ages;
+  res->dim_len[ES_DIM_STAGE] = pl->n_stages;
+  res->dim_len[ES_DIM_INDICATOR_STATISTIC] = stochastic ? pl->n_istats : 0;
+  res->dim_len[ES_DIM_REPLICATE] = stochastic ? pl->n_replicates : 0;
 
   bool ok = true;
-  res->strategy = calloc(sc->n_strategies > 0 ? sc->n_strategies : 1,
-                         sizeof *res->strategy);
+  res->strategy = calloc(pl->n_strategies, sizeof *res->strategy);
   ok = ok && res->strategy != NULL;
-  for (size_t s = 0; ok && s < sc->n_strategies; s++) {
-    res->strategy[s] = dup_string(sc->strategies[s].name);
-    ok = res->strategy[s] != NULL;
+  for (size_t j = 0; ok && j < pl->n_strategies; j++) {
+    res->strategy[j] = dup_string(sc->strategies[pl->strategy[j]].name);
+    ok = res->strategy[j] != NULL;
   }
-  res->statistic = calloc(1, sizeof *res->statistic);
-  ok = ok && res->statistic != NULL && (res->statistic[0] = dup_string("mean"));
-  res->year = calloc(n_years, sizeof *res->year);
-  res->age = calloc(n_ages, sizeof *res->age);
-  res->stage = calloc(sc->n_stages, sizeof *res->stage);
-  res->stage_age_lo = calloc(sc->n_stages, sizeof *res->stage_age_lo);
-  res->stage_age_hi = calloc(sc->n_stages, sizeof *res->stage_age_hi);
+  /* Region-level cells carry the mean, and in stochastic mode the sd. */
+  res->statistic = calloc(2, sizeof *res->statistic);
+  ok = ok && res->statistic != NULL;
+  if (ok) {
+    res->statistic[0] = dup_string("mean");
+    res->statistic[1] = stochastic ? dup_string("sd") : NULL;
+    ok = res->statistic[0] != NULL && (!stochastic || res->statistic[1]);
+  }
+  if (stochastic) {
+    res->indicator_statistic = dup_strings(sc->statistics, pl->n_istats, &ok);
+    res->replicate = calloc(pl->n_replicates, sizeof *res->replicate);
+    ok = ok && res->replicate != NULL && res->indicator_statistic != NULL;
+    for (size_t i = 0; ok && i < pl->n_replicates; i++) {
+      res->replicate[i] = (int32_t)i;
+    }
+  }
+  res->year = calloc(pl->n_years, sizeof *res->year);
+  res->age = calloc(pl->n_ages, sizeof *res->age);
+  res->stage = calloc(pl->n_stages, sizeof *res->stage);
+  res->stage_age_lo = calloc(pl->n_stages, sizeof *res->stage_age_lo);
+  res->stage_age_hi = calloc(pl->n_stages, sizeof *res->stage_age_hi);
   res->stage_ptr_standard =
-      calloc(sc->n_stages, sizeof *res->stage_ptr_standard);
-  res->region_rank = calloc(n_regions, sizeof *res->region_rank);
-  ok = ok && res->year && res->age && res->stage && res->stage_age_lo &&
-       res->stage_age_hi && res->stage_ptr_standard && res->region_rank;
+      calloc(pl->n_stages, sizeof *res->stage_ptr_standard);
+  res->region_rank = calloc(pl->n_regions, sizeof *res->region_rank);
+  ok = ok && res->statistic && res->year && res->age && res->stage &&
+       res->stage_age_lo && res->stage_age_hi && res->stage_ptr_standard &&
+       res->region_rank;
   if (!ok) {
     return ES_FAIL(err, ES_ENOMEM, "%s", "results coordinates");
   }
-  for (size_t y = 0; y < n_years; y++) {
+  for (size_t y = 0; y < pl->n_years; y++) {
     res->year[y] = (int32_t)(sc->year_start + (int)y);
   }
-  for (size_t a = 0; a < n_ages; a++) {
+  for (size_t a = 0; a < pl->n_ages; a++) {
     res->age[a] = (int32_t)a;
   }
-  for (size_t k = 0; k < sc->n_stages; k++) {
+  for (size_t k = 0; k < pl->n_stages; k++) {
     res->stage[k] = dup_string(sc->stages[k].name);
     ok = ok && res->stage[k] != NULL;
     res->stage_age_lo[k] = (int32_t)sc->stages[k].age_lo;
     res->stage_age_hi[k] = (int32_t)sc->stages[k].age_hi;
     res->stage_ptr_standard[k] = sc->stages[k].ptr_standard;
   }
-  res->region = dup_strings(sc->regions.code, n_regions, &ok);
-  res->region_name = dup_strings(sc->regions.name, n_regions, &ok);
-  res->region_province = dup_strings(sc->regions.province, n_regions, &ok);
-  res->region_prefecture = dup_strings(sc->regions.prefecture, n_regions, &ok);
-  for (size_t r = 0; r < n_regions; r++) {
+  res->region = dup_strings(sc->regions.code, pl->n_regions, &ok);
+  res->region_name = dup_strings(sc->regions.name, pl->n_regions, &ok);
+  res->region_province = dup_strings(sc->regions.province, pl->n_regions, &ok);
+  res->region_prefecture =
+      dup_strings(sc->regions.prefecture, pl->n_regions, &ok);
+  for (size_t r = 0; r < pl->n_regions; r++) {
     res->region_rank[r] = (int32_t)sc->regions.rank[r];
   }
   if (!ok || res->region == NULL || res->region_name == NULL) {
@@ -667,10 +1100,10 @@ static int fill_coordinates(const struct es_scenario *sc,
   return ES_OK;
 }
 
-/* Provenance: the command, the mode, and every input file verbatim. */
-static int fill_provenance(const struct es_scenario *sc,
+static int fill_provenance(const struct plan *pl,
                            const struct es_run_config *cfg,
                            struct es_results *res, struct es_error *err) {
+  const struct es_scenario *sc = pl->sc;
   static const char *const role_names[ES_DATA_COUNT] = {
       [ES_DATA_REGIONS] = "regions",     [ES_DATA_POPULATION] = "population",
       [ES_DATA_TEACHERS] = "teachers",   [ES_DATA_SEATS] = "seats",
@@ -684,23 +1117,37 @@ static int fill_provenance(const struct es_scenario *sc,
   res->scenario_name = dup_string(sc->name);
   res->software_version = dup_string(ES_VERSION " (git " ES_GIT_REVISION ")");
   res->command = dup_string(cfg->command != NULL ? cfg->command : "");
-  res->mode = dup_string(es_mode_name(sc->mode));
+  res->mode = dup_string(es_mode_name(pl->mode));
   res->currency = dup_string(sc->currency != NULL ? sc->currency : "");
-  res->seed = sc->seed;
-  res->replicates = sc->mode == ES_MODE_DETERMINISTIC ? 1 : sc->replicates;
-  res->scenario_resolved = dup_string(sc->file.bytes);
-  res->sources = calloc(1 + ES_DATA_COUNT, sizeof *res->sources);
+  res->seed = pl->seed;
+  res->replicates = pl->n_replicates;
+  res->scenario_resolved = dup_string(sc->resolved_text);
+  /* The scenario file, the files of its extends chain (base_1 is the one it
+   * names), then the data files. */
+  const size_t n_files = 1 + sc->n_bases + ES_DATA_COUNT;
+  res->sources = calloc(n_files, sizeof *res->sources);
   bool ok = res->title && res->scenario_name && res->software_version &&
             res->command && res->mode && res->currency &&
             res->scenario_resolved && res->sources;
-  for (size_t i = 0; ok && i <= ES_DATA_COUNT; i++) {
-    const struct es_scenario_file *f = i == 0 ? &sc->file : &sc->data[i - 1];
-    if (!f->present) {
+  for (size_t i = 0; ok && i < n_files; i++) {
+    const struct es_scenario_file *f = i == 0 ? &sc->file
+                                       : i <= sc->n_bases
+                                           ? &sc->bases[i - 1]
+                                           : &sc->data[i - 1 - sc->n_bases];
+    if (!f->present && i > sc->n_bases) {
       continue;
     }
+    char role[32];
+    if (i == 0) {
+      snprintf(role, sizeof role, "scenario");
+    } else if (i <= sc->n_bases) {
+      snprintf(role, sizeof role, "base_%zu", i);
+    } else {
+      snprintf(role, sizeof role, "%s", role_names[i - 1 - sc->n_bases]);
+    }
     struct es_source_file *src = &res->sources[res->n_sources++];
-    src->role = dup_string(i == 0 ? "scenario" : role_names[i - 1]);
-    src->path = dup_string(f->given);
+    src->role = dup_string(role);
+    src->path = dup_string(f->given != NULL ? f->given : f->path);
     src->bytes = malloc(f->size + 1);
     src->size = f->size;
     ok = src->role && src->path && src->bytes;
@@ -715,134 +1162,286 @@ static int fill_provenance(const struct es_scenario *sc,
   return ES_OK;
 }
 
-/* The longest look-ahead of the scenario: warning horizon and forecasts. */
-static size_t lookahead_years(const struct es_scenario *sc) {
-  size_t h = (size_t)sc->warning.horizon_years;
-  for (size_t s = 0; s < sc->n_strategies; s++) {
-    const struct es_strategy_spec *spec = &sc->strategies[s];
-    if (spec->basis == ES_BASIS_FORECAST && (size_t)spec->horizon_years > h) {
-      h = (size_t)spec->horizon_years;
-    }
-  }
-  return h;
-}
-
-int es_engine_run(const struct es_scenario *sc, const struct es_run_config *cfg,
-                  struct es_results *res, struct es_error *err) {
-  if (sc->mode != ES_MODE_DETERMINISTIC) {
-    return ES_FAIL(err, ES_EINVAL, "%s",
-                   "stochastic mode is not available in this version of "
-                   "edusim (use mode: deterministic)");
-  }
-  int rc = ES_OK;
-  struct es_population pop = {0};
-  struct es_population_ws *ws = NULL;
-  double *students_all = NULL;
-  const size_t n_regions = sc->regions.n_regions;
-  const size_t n_ages = es_scenario_n_ages(sc);
-  const size_t n_stages = sc->n_stages;
-  const size_t n_years = es_scenario_n_years(sc);
-  const size_t n_ahead = lookahead_years(sc);
-  const size_t n_cells = n_regions * n_stages; /* one year, [region][stage] */
-  const size_t n_threads = cfg->n_threads > 0 ? cfg->n_threads : 1;
-
-  rc = fill_coordinates(sc, res, err);
-  if (rc != ES_OK) {
-    goto cleanup;
-  }
-  rc = fill_provenance(sc, cfg, res, err);
-  if (rc != ES_OK) {
-    goto cleanup;
-  }
-
+/* Add the variables of every group; fill @p buf (deterministic: pointing into
+ * the results) and @p acc (stochastic: where the statistics go). */
+static int add_variables(const struct plan *pl, struct es_results *res,
+                         struct replicate_buf *buf, struct accumulator *acc,
+                         double **indicator, struct es_error *err) {
+  const struct es_scenario *sc = pl->sc;
   static const enum es_dim pop_dims[] = {ES_DIM_STATISTIC, ES_DIM_YEAR,
                                          ES_DIM_REGION, ES_DIM_AGE};
   static const enum es_dim demand_dims[] = {ES_DIM_STATISTIC, ES_DIM_YEAR,
                                             ES_DIM_REGION, ES_DIM_STAGE};
-  double *out_local =
-      es_results_add(res, "population", "local",
-                     "local children: resident and registered here (MODEL 2)",
-                     "persons", 4, pop_dims, err);
-  double *out_migrant = es_results_add(
-      res, "population", "migrant",
-      "migrant children: resident here, registered elsewhere (MODEL 2)",
-      "persons", 4, pop_dims, err);
-  double *out_away = es_results_add(
-      res, "population", "away",
-      "away children: registered here, living elsewhere (MODEL 2)", "persons",
-      4, pop_dims, err);
-  double *out_students = es_results_add(
+  static const enum es_dim school_dims[] = {ES_DIM_STRATEGY, ES_DIM_STATISTIC,
+                                            ES_DIM_YEAR, ES_DIM_REGION,
+                                            ES_DIM_STAGE};
+  static const enum es_dim det_indicator_dims[] = {
+      ES_DIM_STRATEGY, ES_DIM_STATISTIC, ES_DIM_YEAR, ES_DIM_STAGE};
+  static const enum es_dim indicator_dims[] = {
+      ES_DIM_STRATEGY, ES_DIM_INDICATOR_STATISTIC, ES_DIM_YEAR, ES_DIM_STAGE};
+  static const enum es_dim replicate_dims[] = {
+      ES_DIM_STRATEGY, ES_DIM_REPLICATE, ES_DIM_YEAR, ES_DIM_STAGE};
+  const bool stochastic = pl->mode == ES_MODE_STOCHASTIC;
+
+  double *pop[POP_COUNT];
+  for (size_t v = 0; v < POP_COUNT; v++) {
+    pop[v] = es_results_add(res, "population", pop_vars[v].name,
+                            pop_vars[v].long_name, pop_vars[v].units, 4,
+                            pop_dims, err);
+    if (pop[v] == NULL) {
+      return ES_ENOMEM;
+    }
+  }
+  double *students = es_results_add(
       res, "demand", "students",
       "students: enrolled resident children of the stage's ages (MODEL 4)",
       "pupils", 4, demand_dims, err);
-  double *out_registered = es_results_add(
+  double *registered = es_results_add(
       res, "demand", "registered_students",
       "registered students: enrolled children registered here (MODEL 4)",
       "pupils", 4, demand_dims, err);
-  double *out_warning =
-      es_results_add(res, "demand", "warning",
-                     "early warning: +1 students rise, -1 fall beyond the "
-                     "thresholds within the horizon (MODEL 8)",
-                     "1", 4, demand_dims, err);
-  if (!out_local || !out_migrant || !out_away || !out_students ||
-      !out_registered || !out_warning) {
-    rc = ES_ENOMEM;
-    goto cleanup;
+  double *warning = es_results_add(
+      res, "demand", "warning",
+      stochastic ? "early warning: share of replicates flagging a rise minus "
+                   "share flagging a fall (MODEL 8)"
+                 : "early warning: +1 students rise, -1 fall beyond the "
+                   "thresholds within the horizon (MODEL 8)",
+      "1", 4, demand_dims, err);
+  if (students == NULL || registered == NULL || warning == NULL) {
+    return ES_ENOMEM;
+  }
+  double *school[SV_COUNT];
+  for (size_t v = 0; v < SV_COUNT; v++) {
+    school[v] = es_results_add(res, "schools", school_vars[v].name,
+                               school_vars[v].long_name, school_vars[v].units,
+                               5, school_dims, err);
+    if (school[v] == NULL) {
+      return ES_ENOMEM;
+    }
+  }
+  for (size_t v = 0; v < IV_COUNT; v++) {
+    const char *units = v == IV_COST && sc->currency != NULL
+                            ? sc->currency
+                            : indicator_vars[v].units;
+    indicator[v] = es_results_add(
+        res, "indicators", indicator_vars[v].name, indicator_vars[v].long_name,
+        units, 4, stochastic ? indicator_dims : det_indicator_dims, err);
+    if (indicator[v] == NULL) {
+      return ES_ENOMEM;
+    }
+    if (stochastic) {
+      acc->replicates[v] = es_results_add(
+          res, "indicators_replicates", indicator_vars[v].name,
+          indicator_vars[v].long_name, units, 4, replicate_dims, err);
+      if (acc->replicates[v] == NULL) {
+        return ES_ENOMEM;
+      }
+    }
   }
 
-  rc = es_population_init(&pop, n_regions, n_ages, err);
+  if (stochastic) {
+    acc->n_rstats = 2;
+    for (size_t v = 0; v < POP_COUNT; v++) {
+      acc->pop[v] = pop[v];
+    }
+    acc->students = students;
+    acc->registered = registered;
+    acc->warning = warning;
+    for (size_t v = 0; v < SV_COUNT; v++) {
+      acc->school[v] = school[v];
+    }
+    return ES_OK;
+  }
+  /* Deterministic: one statistic, so the results have the replicate
+   * buffer's layout and the run writes into them directly. */
+  memset(buf, 0, sizeof *buf);
+  for (size_t v = 0; v < POP_COUNT; v++) {
+    buf->pop[v] = pop[v];
+  }
+  buf->students = students;
+  buf->registered = registered;
+  buf->warning = warning;
+  for (size_t v = 0; v < SV_COUNT; v++) {
+    buf->school[v] = school[v];
+  }
+  for (size_t v = 0; v < IV_COUNT; v++) {
+    buf->indicator[v] = indicator[v];
+  }
+  buf->expected_stride = 1;
+  buf->expected =
+      malloc((pl->n_years + pl->n_ahead) * pl->n_cells * sizeof *buf->expected);
+  if (buf->expected == NULL) {
+    return ES_FAIL(err, ES_ENOMEM, "%s", "projection");
+  }
+  return ES_OK;
+}
+
+/* Deterministic mode: the projection with its region phases on n_threads,
+ * then every strategy, one per thread at a time. */
+static int run_deterministic(const struct plan *pl, struct thread_ws *tws,
+                             size_t n_team, size_t n_threads,
+                             struct replicate_buf *buf, struct es_error *err) {
+  project_deterministic(pl, &tws[0], buf, n_threads);
+  struct es_error *errors = calloc(pl->n_strategies, sizeof *errors);
+  int *status = calloc(pl->n_strategies, sizeof *status);
+  if (errors == NULL || status == NULL) {
+    free(errors);
+    free(status);
+    return ES_FAIL(err, ES_ENOMEM, "%s", "strategies");
+  }
+  const size_t n_strategies = pl->n_strategies;
+#pragma omp parallel for default(none) schedule(dynamic, 1) \
+    num_threads((int)n_team)                                \
+        shared(pl, tws, buf, errors, status, n_strategies)
+  for (size_t j = 0; j < n_strategies; j++) {
+    struct thread_ws *tw = &tws[omp_get_thread_num()];
+    es_error_clear(&errors[j]);
+    status[j] = run_strategy(pl, j, tw, buf, /*rng=*/NULL, &errors[j]);
+  }
+  int rc = ES_OK;
+  for (size_t j = 0; j < pl->n_strategies; j++) {
+    if (status[j] != ES_OK) { /* STYLE 28: the first in order is reported */
+      rc = status[j];
+      if (err != NULL) {
+        *err = errors[j];
+      }
+      break;
+    }
+  }
+  free(status);
+  free(errors);
+  return rc;
+}
+
+/* Stochastic mode: batches of replicates in parallel, merged in order. */
+static int run_stochastic(const struct plan *pl, struct thread_ws *tws,
+                          size_t n_team, struct accumulator *acc,
+                          double *const *indicator,
+                          const struct es_run_config *cfg,
+                          struct es_error *err) {
+  const size_t n_batch = n_team * REPLICATES_PER_THREAD;
+  struct replicate_buf *bufs = calloc(n_batch, sizeof *bufs);
+  struct es_error *errors = calloc(n_batch, sizeof *errors);
+  int *status = calloc(n_batch, sizeof *status);
+  int rc = ES_OK;
+  if (bufs == NULL || errors == NULL || status == NULL) {
+    rc = ES_FAIL(err, ES_ENOMEM, "%s", "replicate buffers");
+    goto cleanup;
+  }
+  for (size_t b = 0; b < n_batch && rc == ES_OK; b++) {
+    rc = replicate_buf_alloc(&bufs[b], pl, err);
+  }
+  for (size_t first = 0; rc == ES_OK && first < pl->n_replicates;
+       first += n_batch) {
+    if (cfg->cancel != NULL && *cfg->cancel != 0) {
+      rc = ES_FAIL(err, ES_EINTERRUPTED,
+                   "interrupted after %zu of %zu "
+                   "replicates",
+                   first, pl->n_replicates);
+      break;
+    }
+    const size_t n_now =
+        pl->n_replicates - first < n_batch ? pl->n_replicates - first : n_batch;
+    /* No early exit: every replicate of the batch runs (STYLE 28). */
+#pragma omp parallel for default(none) schedule(dynamic, 1) \
+    num_threads((int)n_team)                                \
+        shared(pl, tws, bufs, errors, status, first, n_now)
+    for (size_t b = 0; b < n_now; b++) {
+      struct thread_ws *tw = &tws[omp_get_thread_num()];
+      es_error_clear(&errors[b]);
+      status[b] = run_replicate(pl, first + b, tw, &bufs[b], &errors[b]);
+    }
+    for (size_t b = 0; b < n_now; b++) {
+      if (status[b] != ES_OK) {
+        rc = status[b];
+        if (err != NULL) {
+          *err = errors[b];
+        }
+        break;
+      }
+      merge_replicate(pl, acc, &bufs[b], first + b);
+    }
+    if (rc == ES_OK && cfg->progress != NULL) {
+      cfg->progress(cfg->progress_data, first + n_now, pl->n_replicates);
+    }
+  }
+  if (rc == ES_OK) {
+    rc = finish_statistics(pl, acc, indicator, err);
+  }
+cleanup:
+  for (size_t b = 0; bufs != NULL && b < n_batch; b++) {
+    replicate_buf_clear(&bufs[b]);
+  }
+  free(bufs);
+  free(errors);
+  free(status);
+  return rc;
+}
+
+int es_engine_run(const struct es_scenario *sc, const struct es_run_config *cfg,
+                  struct es_results *res, struct es_error *err) {
+  int rc = ES_OK;
+  struct plan pl;
+  struct replicate_buf det_buf;
+  struct accumulator acc;
+  double *indicator[IV_COUNT];
+  struct thread_ws *tws = NULL;
+  size_t n_team = 0;
+  size_t *all_strategies = calloc(sc->n_strategies, sizeof *all_strategies);
+  memset(&det_buf, 0, sizeof det_buf);
+  memset(&acc, 0, sizeof acc);
+  if (all_strategies == NULL) {
+    return ES_FAIL(err, ES_ENOMEM, "%s", "run plan");
+  }
+  rc = plan_init(&pl, sc, cfg, all_strategies, err);
+  if (rc == ES_OK) {
+    rc = fill_coordinates(&pl, res, err);
+  }
+  if (rc == ES_OK) {
+    rc = fill_provenance(&pl, cfg, res, err);
+  }
+  if (rc == ES_OK) {
+    rc = add_variables(&pl, res, &det_buf, &acc, indicator, err);
+  }
   if (rc != ES_OK) {
     goto cleanup;
   }
-  es_population_copy(&pop, &sc->initial);
-  ws = es_population_ws_alloc(&sc->population_params, err);
-  students_all = malloc((n_years + n_ahead) * n_cells * sizeof *students_all);
-  if (ws == NULL || students_all == NULL) {
-    rc = ES_FAIL(err, ES_ENOMEM, "%s", "population workspace");
+
+  const size_t n_threads = cfg->n_threads > 0 ? cfg->n_threads : 1;
+  const size_t n_units =
+      pl.mode == ES_MODE_STOCHASTIC ? pl.n_replicates : pl.n_strategies;
+  n_team = n_threads < n_units ? n_threads : n_units;
+  if (n_team == 0) {
+    n_team = 1;
+  }
+  tws = calloc(n_team, sizeof *tws);
+  if (tws == NULL) {
+    rc = ES_FAIL(err, ES_ENOMEM, "%s", "thread workspaces");
     goto cleanup;
   }
-
-  /* MODEL 1: year t0 is the observed state; then step, then record. */
-  const size_t n_pop = n_regions * n_ages;
-  for (size_t y = 0; y < n_years + n_ahead; y++) {
-    if (y > 0) {
-      step_population(&sc->population_params, &pop, sc->year_start + (int)y, ws,
-                      n_threads);
-    }
-    double *students = students_all + y * n_cells;
-    if (y < n_years) {
-      memcpy(out_local + y * n_pop, pop.local, n_pop * sizeof *pop.local);
-      memcpy(out_migrant + y * n_pop, pop.migrant, n_pop * sizeof *pop.migrant);
-      memcpy(out_away + y * n_pop, pop.away, n_pop * sizeof *pop.away);
-      es_demand_compute(&pop, sc->stages, n_stages, students,
-                        out_registered + y * n_cells);
-      memcpy(out_students + y * n_cells, students, n_cells * sizeof *students);
-    } else {
-      es_demand_compute(&pop, sc->stages, n_stages, students, NULL);
+  for (size_t t = 0; t < n_team; t++) {
+    rc = thread_ws_init(&tws[t], &pl, err);
+    if (rc != ES_OK) {
+      n_team = t; /* only those initialised are cleared */
+      goto cleanup;
     }
   }
-
-  /* MODEL 5, 7: every strategy on the same population. */
-  rc = run_strategies(sc, students_all, out_registered, n_ahead + 1, n_threads,
-                      res, err);
-  if (rc != ES_OK) {
-    goto cleanup;
-  }
-
-  /* MODEL 8: compare the students W years ahead with today's. */
-  const size_t w = (size_t)sc->warning.horizon_years;
-  for (size_t y = 0; y < n_years; y++) {
-    const double *now = students_all + y * n_cells;
-    const double *ahead = students_all + (y + w) * n_cells;
-    for (size_t i = 0; i < n_cells; i++) {
-      out_warning[y * n_cells + i] =
-          (double)es_warning_flag(&sc->warning, now[i], ahead[i]);
+  if (pl.mode == ES_MODE_DETERMINISTIC) {
+    rc = run_deterministic(&pl, tws, n_team, n_threads, &det_buf, err);
+    if (rc == ES_OK && cfg->progress != NULL) {
+      cfg->progress(cfg->progress_data, 1, 1);
     }
+  } else {
+    rc = run_stochastic(&pl, tws, n_team, &acc, indicator, cfg, err);
   }
 
 cleanup:
-  free(students_all);
-  es_population_ws_free(ws);
-  es_population_clear(&pop);
+  for (size_t t = 0; tws != NULL && t < n_team; t++) {
+    thread_ws_clear(&tws[t]);
+  }
+  free(tws);
+  free(det_buf.expected);
+  plan_clear(&pl);
+  free(all_strategies);
   return rc;
 }

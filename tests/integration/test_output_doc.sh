@@ -8,6 +8,8 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 rm -rf "$ES_SCRATCH" && mkdir -p "$ES_SCRATCH/results" && cd "$ES_SCRATCH" || exit 1
 "$EDUSIM" run "$ES_SOURCE_DIR/scenarios/examples/tiny/scenario.yaml" -o results/tiny.h5 --quiet || {
   echo "FAIL: edusim run"; echo "0 passed, 1 failed"; exit 1; }
+"$EDUSIM" run "$ES_SOURCE_DIR/scenarios/examples/tiny/scenario.yaml" --mode stochastic -r 50 \
+  -o results/tiny-mc.h5 --quiet || { echo "FAIL: edusim run stochastic"; echo "0 passed, 1 failed"; exit 1; }
 "$PYTHON" - "$ES_SOURCE_DIR/docs/output-format.md" <<'PY'
 import re, sys
 text = open(sys.argv[1], encoding="utf-8").read()

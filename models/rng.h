@@ -1,0 +1,21 @@
+/* rng.h: the random generator of edusim's stochastic mode (MODEL 9).
+ *
+ * GSL's mt19937 keeps only 32 bits of its seed, so at most 2^32 distinct
+ * streams exist and a run of 100,000 replicates x 6 streams would see dozens
+ * of replicates share a stream (birthday bound). es_rng_mt19937_64 is the same
+ * Mersenne Twister generator, used through GSL's interface (every gsl_ran_*
+ * draw works with it), seeded with all 64 bits of a derived seed by the
+ * reference init_by_array of Matsumoto and Nishimura (key = the two 32-bit
+ * halves). The output stream for a seed below 2^32 differs from GSL's mt19937
+ * seeded the same way; that is intended: edusim always seeds it with 64-bit
+ * derived seeds (models/seed.h). */
+#ifndef ES_MODELS_RNG_H
+#define ES_MODELS_RNG_H
+
+#include <gsl/gsl_rng.h>
+
+/** @brief The generator type: pass it to gsl_rng_alloc; seed it with
+ * gsl_rng_set(r, seed) where seed uses all 64 bits of unsigned long. */
+const gsl_rng_type *es_rng_mt19937_64(void);
+
+#endif /* ES_MODELS_RNG_H */

@@ -15,6 +15,8 @@ packages=(
   # readers the tests open results files with, and the plotting script
   python3 python3-numpy python3-h5py python3-xarray python3-h5netcdf python3-netcdf4 python3-pandas
   python3-matplotlib r-cran-hdf5r
+  # a font with Chinese characters for the figures (region names)
+  fonts-wqy-zenhei
 )
 
 missing=()

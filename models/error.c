@@ -95,9 +95,12 @@ static char *copy_string(const char *s) {
   return c;
 }
 
-static void diag_add(struct es_diag_list *dl, enum es_severity severity,
-                     const char *file, size_t line, size_t column,
-                     const char *fmt, va_list ap) {
+#if defined(__GNUC__)
+__attribute__((format(printf, 6, 0)))
+#endif
+static void
+diag_add(struct es_diag_list *dl, enum es_severity severity, const char *file,
+         size_t line, size_t column, const char *fmt, va_list ap) {
   const size_t capacity = sizeof dl->diags / sizeof dl->diags[0];
   if (severity == ES_SEVERITY_ERROR) {
     dl->n_errors++;

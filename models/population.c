@@ -67,9 +67,10 @@
  * unsigned int count and works internally in int, so a binomial of more than
  * INT_MAX trials is drawn as a sum of binomials of at most INT_MAX trials,
  * and a Poisson mean above ES_POISSON_PART_MEAN as a sum of Poisson draws
- * (both exact in distribution). gsl_ran_hypergeometric cannot be split so;
- * it needs the X' pool of an age (sum of L + X over the regions) and the
- * migrant pool within UINT_MAX: beyond that, and for Poisson means beyond
+ * (both exact in distribution). The hypergeometric draw (models/draws.h)
+ * needs the X' pool of an age (sum of L + X over the regions) and the
+ * migrant pool within ES_DRAWS_COUNT_MAX (2^53): beyond that, and for Poisson
+ * means beyond
  * ES_POISSON_MEAN_MAX, the step refuses with ES_ERANGE before it changes
  * anything. Nothing is allocated: the arrivals are gathered in the
  * workspace. */
@@ -82,6 +83,8 @@
 #include <string.h>
 
 #include <gsl/gsl_randist.h>
+
+#include "models/draws.h"
 
 /* rho + mM may exceed 1 by this much (float noise in rates given as
  * complements); more is a broken precondition. The excess is clipped when
@@ -583,31 +586,23 @@ static double draw_poisson(gsl_rng *rng, const double mu) {
 }
 
 /* Hyp(n1, n2, t): type-1 items in a sample of t without replacement from n1
- * items of type 1 and n2 of type 2 (whole numbers, t <= n1 + n2 <= UINT_MAX).
- * gsl_ran_hypergeometric costs one uniform per item of the sample or of its
- * complement, so the cheaper of the two equal laws Hyp(n1, n2, t) and
- * Hyp(t, n - t, n1) is drawn (the choice depends on the counts only, so the
- * stream is still fixed by the seed). Certain outcomes consume nothing. */
+ * items of type 1 and n2 of type 2 (whole numbers, t <= n1 + n2 <=
+ * ES_DRAWS_COUNT_MAX), by the exact sampler of models/draws.h, whose cost
+ * does not grow with t (GSL's draws one uniform per item). Certain outcomes
+ * consume nothing. */
 static double draw_hypergeometric(gsl_rng *rng, const double n1,
                                   const double n2, const double t) {
-  const double n = n1 + n2;
   if (t <= 0.0 || n1 <= 0.0) {
     return 0.0;
   }
   if (n2 <= 0.0) {
     return t;
   }
-  if (t >= n) {
+  if (t >= n1 + n2) {
     return n1;
   }
-  const double cost_t = fmin(t, n - t);
-  const double cost_n1 = fmin(n1, n - n1);
-  if (cost_t <= cost_n1) {
-    return (double)gsl_ran_hypergeometric(rng, (unsigned int)n1,
-                                          (unsigned int)n2, (unsigned int)t);
-  }
-  return (double)gsl_ran_hypergeometric(
-      rng, (unsigned int)t, (unsigned int)(n - t), (unsigned int)n1);
+  return (double)es_ran_hypergeometric(rng, (unsigned long)n1,
+                                       (unsigned long)n2, (unsigned long)t);
 }
 
 static bool is_count(const double x) {
@@ -616,7 +611,7 @@ static bool is_count(const double x) {
 
 /* What the stochastic step needs before it draws anything, so that a
  * refusal leaves the stocks untouched: whole, non-negative stocks; X' and M
- * pools within reach of gsl_ran_hypergeometric; Poisson means within
+ * pools within reach of the hypergeometric draw; Poisson means within
  * ES_POISSON_MEAN_MAX. */
 static int check_stochastic(const struct es_population_params *pp,
                             const struct es_population *p, const int year_to,
@@ -653,12 +648,13 @@ static int check_stochastic(const struct es_population_params *pp,
       sum_lx += p->local[r * n_a + a] + p->away[r * n_a + a];
       sum_m += p->migrant[r * n_a + a];
     }
-    if (sum_lx > (double)UINT_MAX || sum_m > (double)UINT_MAX) {
+    if (sum_lx > (double)ES_DRAWS_COUNT_MAX ||
+        sum_m > (double)ES_DRAWS_COUNT_MAX) {
       return ES_FAIL(err, ES_ERANGE,
                      "age %zu: %.17g local + away and %.17g migrant children "
                      "in all regions; the hypergeometric draw of the returns "
-                     "takes at most %u of each",
-                     a, sum_lx, sum_m, UINT_MAX);
+                     "takes at most %.17g of each",
+                     a, sum_lx, sum_m, (double)ES_DRAWS_COUNT_MAX);
     }
   }
   double sum_b = 0.0;

@@ -118,8 +118,9 @@ double es_population_ws_kappa(const struct es_population_ws *ws);
  * @return ES_OK; ES_EINVAL when @p p, @p ws or D does not match @p pp, or
  *         (stochastic) when a stock is not a whole number >= 0; ES_ERANGE
  *         (stochastic) when the local + away or the migrant children of one
- *         age in all regions exceed UINT_MAX (the most gsl_ran_hypergeometric
- *         takes), or an expected number of births or external arrivals
+ *         age in all regions exceed 2^53 (the most the hypergeometric draw
+ *         of models/draws.h takes), or an expected number of births or
+ *         external arrivals
  *         exceeds 2^50. @p p is unchanged after an error; the message is in
  *         es_population_ws_error(ws). With @p ws NULL the result is ES_EINVAL
  *         without a message.

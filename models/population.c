@@ -45,11 +45,14 @@
  *      outL ~ Bin(L', mL)
  *      ret ~ Bin(M', rho), outM ~ Bin(M' - ret, mM / (1 - rho)): the
  *        multinomial (M'; rho, mM, rest) as two conditional binomials
- *      movers outL + outM: inside ~ Bin(movers, delta[r]) (all of them when
- *        delta[r] >= 1 - ES_RATE_SLACK), then over the CSR row of D in
- *        ascending destination order k_e ~ Bin(left, D_e / (delta - shares
- *        before e)), the last positive entry taking what is left: the
- *        multinomial over D[r][.] and "outside" as conditional binomials
+ *      movers outL + outM, the multinomial over D[r][.] and "outside": with
+ *        fewer movers than ALIAS_MOVERS_PER_CATEGORY times the row's
+ *        categories (its CSR entries plus the outside), one uniform per mover
+ * through the row's alias table (Walker/Vose, built once in the workspace);
+ * otherwise inside ~ Bin(movers, delta[r]) (all of them when delta[r] >= 1 -
+ *        ES_RATE_SLACK), then over the CSR row of D in ascending destination
+ *        order k_e ~ Bin(left, D_e / (delta - shares before e)), the last
+ *        positive entry taking what is left
  *      ext ~ Poisson(eps (L' + M'))
  *   2. ages ascending: the multivariate hypergeometric draw of the returns,
  *      t = min(R, sum X') of the X' pool, as sequential univariate draws over
@@ -85,11 +88,18 @@
 #include <gsl/gsl_randist.h>
 
 #include "models/draws.h"
+#include "models/rng.h"
 
 /* rho + mM may exceed 1 by this much (float noise in rates given as
  * complements); more is a broken precondition. The excess is clipped when
  * the stay-on share of migrants is formed, so no stock turns negative. */
 #define ES_RATE_SLACK 1e-12
+
+/* Destinations of a stochastic step are drawn mover by mover from the alias
+ * table when there are fewer movers than this many per category of the row:
+ * a uniform costs about a tenth of a binomial draw. Both ways draw the same
+ * multinomial; the choice depends on the counts only. */
+#define ALIAS_MOVERS_PER_CATEGORY 8.0
 
 /* Registration of migrant-parent births looks at ages 1..5 (MODEL 3.4). */
 #define ES_REGISTRATION_MAX_AGE 5
@@ -116,6 +126,12 @@ struct es_population_ws {
   double *births_migr;   /* [region] bm of this step, persons */
   double *reg_away;      /* [region] sum of X over ages 1..min(5, A), persons */
   double *arrivals;      /* [region][age] inM of a stochastic step, persons */
+  size_t *alias_start;   /* [region + 1]: origin r's alias table is entries
+                            alias_start[r] .. alias_start[r+1]-1: its kept
+                            destinations in CSR order, then "outside" */
+  double *alias_prob;    /* Walker/Vose alias tables of D's rows: chance of
+                            keeping the category drawn, 0..1 */
+  size_t *alias_other;   /* the category taken otherwise (index in the row) */
   double reg_away_total; /* sum over regions of reg_away, persons */
   double reg_births;     /* Bx: registration births, persons */
   double kappa;          /* registration share of migrant-parent births */
@@ -327,6 +343,81 @@ static int check_params(const struct es_population_params *pp,
 
 /* ---- workspace --------------------------------------------------------- */
 
+/* Walker's alias tables of the rows of D with "outside" as a last category
+ * (Vose's construction, M. D. Vose 1991, IEEE Trans. Softw. Eng. 17:972):
+ * one uniform then picks a mover's destination in O(1). Built once per
+ * workspace; the rows' categories are the entries of D's CSR row (zero shares
+ * included, they get probability 0) and outside with 1 - delta[r]. */
+static int build_alias_tables(const struct es_destinations *d,
+                              struct es_population_ws *ws) {
+  size_t max_k = 1;
+  for (size_t r = 0; r < d->n_regions; r++) {
+    const size_t k = d->out_start[r + 1] - d->out_start[r] + 1;
+    max_k = k > max_k ? k : max_k;
+  }
+  double *scaled = malloc(max_k * sizeof *scaled);
+  size_t *small = malloc(max_k * sizeof *small);
+  size_t *large = malloc(max_k * sizeof *large);
+  if (scaled == NULL || small == NULL || large == NULL) {
+    free(scaled);
+    free(small);
+    free(large);
+    return ES_ENOMEM;
+  }
+  size_t start = 0;
+  for (size_t r = 0; r < d->n_regions; r++) {
+    const size_t e0 = d->out_start[r];
+    const size_t k = d->out_start[r + 1] - e0 + 1;
+    ws->alias_start[r] = start;
+    double *prob = ws->alias_prob + start;
+    size_t *other = ws->alias_other + start;
+    double total = 0.0;
+    for (size_t c = 0; c + 1 < k; c++) {
+      scaled[c] = fmax(0.0, d->out_share[e0 + c]);
+      total += scaled[c];
+    }
+    scaled[k - 1] = fmax(0.0, 1.0 - total); /* outside */
+    total += scaled[k - 1];
+    size_t n_small = 0, n_large = 0;
+    for (size_t c = 0; c < k; c++) {
+      scaled[c] = scaled[c] * (double)k / total;
+      if (scaled[c] < 1.0) {
+        small[n_small++] = c;
+      } else {
+        large[n_large++] = c;
+      }
+    }
+    while (n_small > 0 && n_large > 0) {
+      const size_t lo = small[--n_small];
+      const size_t hi = large[n_large - 1];
+      prob[lo] = scaled[lo];
+      other[lo] = hi;
+      scaled[hi] = (scaled[hi] + scaled[lo]) - 1.0;
+      if (scaled[hi] < 1.0) {
+        n_large--;
+        small[n_small++] = hi;
+      }
+    }
+    /* What is left holds 1 up to rounding. */
+    while (n_large > 0) {
+      const size_t c = large[--n_large];
+      prob[c] = 1.0;
+      other[c] = c;
+    }
+    while (n_small > 0) {
+      const size_t c = small[--n_small];
+      prob[c] = 1.0;
+      other[c] = c;
+    }
+    start += k;
+  }
+  ws->alias_start[d->n_regions] = start;
+  free(scaled);
+  free(small);
+  free(large);
+  return ES_OK;
+}
+
 struct es_population_ws *es_population_ws_alloc(
     const struct es_population_params *pp, struct es_error *err) {
   if (check_params(pp, err) != ES_OK) {
@@ -354,11 +445,17 @@ struct es_population_ws *es_population_ws_alloc(
   ws->births_migr = calloc(n_r, sizeof *ws->births_migr);
   ws->reg_away = calloc(n_r, sizeof *ws->reg_away);
   ws->arrivals = calloc(n_r * n_a, sizeof *ws->arrivals);
+  const size_t n_alias = pp->destinations->n_entries + n_r;
+  ws->alias_start = calloc(n_r + 1, sizeof *ws->alias_start);
+  ws->alias_prob = calloc(n_alias, sizeof *ws->alias_prob);
+  ws->alias_other = calloc(n_alias, sizeof *ws->alias_other);
   es_error_clear(&ws->err);
   if (ws->movers == NULL || ws->returns == NULL || ws->pool_returns == NULL ||
       ws->pool_away == NULL || ws->pool_back == NULL ||
       ws->births_local == NULL || ws->births_migr == NULL ||
-      ws->reg_away == NULL || ws->arrivals == NULL) {
+      ws->reg_away == NULL || ws->arrivals == NULL || ws->alias_start == NULL ||
+      ws->alias_prob == NULL || ws->alias_other == NULL ||
+      build_alias_tables(pp->destinations, ws) != ES_OK) {
     es_population_ws_free(ws);
     ES_FAIL(err, ES_ENOMEM,
             "out of memory for a population workspace (%zu regions x %zu "
@@ -382,6 +479,9 @@ void es_population_ws_free(struct es_population_ws *ws) {
   free(ws->births_migr);
   free(ws->reg_away);
   free(ws->arrivals);
+  free(ws->alias_start);
+  free(ws->alias_prob);
+  free(ws->alias_other);
   free(ws);
 }
 
@@ -671,10 +771,11 @@ static int check_stochastic(const struct es_population_params *pp,
   return ES_OK;
 }
 
-/* The movers of origin r at age a: inside ~ Bin(movers, delta[r]), then the
- * CSR row in ascending destination order by conditional binomials, the last
- * positive share taking what is left (MODEL 3.2, a multinomial over D[r][.]
- * and "outside"). Arrivals are added to ws->arrivals. */
+/* The movers of origin r at age a, a multinomial over D[r][.] and "outside"
+ * (MODEL 3.2): with fewer movers than categories, one alias-table draw per
+ * mover; otherwise inside ~ Bin(movers, delta[r]), then the CSR row in
+ * ascending destination order by conditional binomials, the last positive
+ * share taking what is left. Arrivals are added to ws->arrivals. */
 static void scatter_movers(const struct es_destinations *d, const size_t r,
                            const size_t a, const size_t n_a,
                            const double movers, struct es_population_ws *ws,
@@ -689,6 +790,28 @@ static void scatter_movers(const struct es_destinations *d, const size_t r,
   }
   if (e_end == e_begin) {
     return; /* an empty row: everyone leaves the system */
+  }
+  /* Few movers per destination: each mover's destination (or the
+   * outside) is one draw from the row's alias table; otherwise conditional
+   * binomials. Both are the same multinomial; the choice depends only on the
+   * counts, so a seed still fixes the stream. */
+  const size_t k_row = d->out_start[r + 1] - e_begin + 1;
+  if (movers < ALIAS_MOVERS_PER_CATEGORY * (double)k_row) {
+    const double *prob = ws->alias_prob + ws->alias_start[r];
+    const size_t *other = ws->alias_other + ws->alias_start[r];
+    for (double m = 0.0; m < movers; m += 1.0) {
+      /* One 32-bit word: its product with k_row gives the category (high
+       * half) and the uniform fraction within it (low half). */
+      const uint64_t x = (uint64_t)es_rng_u32(rng) * (uint64_t)k_row;
+      size_t c = (size_t)(x >> 32);
+      if ((double)(uint32_t)x >= prob[c] * 4294967296.0) {
+        c = other[c];
+      }
+      if (c + 1 < k_row) { /* the last category is the outside */
+        ws->arrivals[d->out_dest[e_begin + c] * n_a + a] += 1.0;
+      }
+    }
+    return;
   }
   const double delta = d->internal_share[r];
   double left =

@@ -12,10 +12,18 @@
 #ifndef ES_MODELS_RNG_H
 #define ES_MODELS_RNG_H
 
+#include <stdint.h>
+
 #include <gsl/gsl_rng.h>
 
 /** @brief The generator type: pass it to gsl_rng_alloc; seed it with
  * gsl_rng_set(r, seed) where seed uses all 64 bits of unsigned long. */
 const gsl_rng_type *es_rng_mt19937_64(void);
+
+/** @brief The next 32-bit output of @p rng: for es_rng_mt19937_64 the word
+ * gsl_rng_get would return, without its indirect calls (for the model's hot
+ * loops); for another generator of 32-bit range its next word, else a
+ * uniform scaled to 32 bits. */
+uint32_t es_rng_u32(gsl_rng *rng);
 
 #endif /* ES_MODELS_RNG_H */

@@ -7,8 +7,8 @@ BUILD      ?= build
 BUILD_TYPE ?= RelWithDebInfo
 CMAKE_ARGS ?=
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
-SCENARIO   ?= scenarios/examples/tiny/scenario.yaml
-DEMO_OUT   ?= results/demo.h5
+SCENARIO   ?= scenarios/sichuan-chongqing/scenario.yaml
+DEMO_OUT   ?= results/sichuan-chongqing.h5
 ASAN_BUILD ?= build-asan
 
 .PHONY: all deps configure build demo test asan clean

@@ -26,6 +26,7 @@
 #include "models/apportion.h"
 #include "models/error.h"
 #include "scenarios/csv.h"
+#include "sim/args.h"
 #include "sim/cli.h"
 
 static const char usage_short[] =
@@ -134,29 +135,6 @@ struct args {
   bool help;                       /* --help was given */
 };
 
-/* Value of option argv[*i] given as "--opt VALUE" or "--opt=VALUE"; NULL when
- * argv[*i] is not that option. Sets *missing when the value is absent. */
-static const char *option_value(const int argc, char **argv, int *i,
-                                const char *name, bool *missing) {
-  const char *a = argv[*i];
-  size_t len = strlen(name);
-  if (strncmp(a, name, len) != 0) {
-    return NULL;
-  }
-  if (a[len] == '=') {
-    return a + len + 1;
-  }
-  if (a[len] != '\0') {
-    return NULL;
-  }
-  if (*i + 1 >= argc) {
-    *missing = true;
-    return a + len; /* "": reported as missing by the caller */
-  }
-  (*i)++;
-  return argv[*i];
-}
-
 static int parse_args(const int argc, char **argv, struct args *args) {
   *args = (struct args){.method = ES_APPORTION_WEBSTER};
   bool after_dashes = false;
@@ -175,7 +153,8 @@ static int parse_args(const int argc, char **argv, struct args *args) {
     } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       args->help = true;
       return ES_EXIT_OK;
-    } else if ((v = option_value(argc, argv, &i, "--seats", &missing))) {
+    } else if ((v = es_args_option_value(argc, argv, &i, "--seats",
+                                         &missing))) {
       if (missing) {
         return usage_error(
             "--seats needs a value (expected a whole number >= 0)");
@@ -185,7 +164,7 @@ static int parse_args(const int argc, char **argv, struct args *args) {
         return status;
       }
       args->have_seats = true;
-    } else if ((v = option_value(argc, argv, &i, "--min", &missing))) {
+    } else if ((v = es_args_option_value(argc, argv, &i, "--min", &missing))) {
       if (missing) {
         return usage_error(
             "--min needs a value (expected a whole number >= 0)");
@@ -194,7 +173,8 @@ static int parse_args(const int argc, char **argv, struct args *args) {
       if (status != ES_EXIT_OK) {
         return status;
       }
-    } else if ((v = option_value(argc, argv, &i, "--method", &missing))) {
+    } else if ((v = es_args_option_value(argc, argv, &i, "--method",
+                                         &missing))) {
       if (missing) {
         return usage_error(
             "--method needs a value (expected: hamilton, jefferson, webster, "

@@ -21,6 +21,7 @@
 
 #include "models/error.h"
 #include "output/compare.h"
+#include "sim/args.h"
 #include "sim/cli.h"
 
 static const char usage_short[] =
@@ -104,29 +105,6 @@ struct args {
   bool help;                         /* --help was given */
 };
 
-/* Value of option argv[*i] given as "--opt VALUE" or "--opt=VALUE"; NULL when
- * argv[*i] is not that option. Sets *missing when the value is absent. */
-static const char *option_value(const int argc, char **argv, int *i,
-                                const char *name, bool *missing) {
-  const char *a = argv[*i];
-  size_t len = strlen(name);
-  if (strncmp(a, name, len) != 0) {
-    return NULL;
-  }
-  if (a[len] == '=') {
-    return a + len + 1;
-  }
-  if (a[len] != '\0') {
-    return NULL;
-  }
-  if (*i + 1 >= argc) {
-    *missing = true;
-    return a + len;
-  }
-  (*i)++;
-  return argv[*i];
-}
-
 /* Fill @p args from the command line; @p args->paths must have room for
  * argc entries. Returns an exit status (ES_EXIT_OK to go on). */
 static int parse_args(const int argc, char **argv, struct args *args) {
@@ -142,7 +120,7 @@ static int parse_args(const int argc, char **argv, struct args *args) {
     } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       args->help = true;
       return ES_EXIT_OK;
-    } else if ((v = option_value(argc, argv, &i, "--year", &missing))) {
+    } else if ((v = es_args_option_value(argc, argv, &i, "--year", &missing))) {
       if (missing) {
         return usage_error("--year needs a value (expected a year, e.g. 2030)");
       }
@@ -152,19 +130,22 @@ static int parse_args(const int argc, char **argv, struct args *args) {
             v);
       }
       args->options.have_year = true;
-    } else if ((v = option_value(argc, argv, &i, "--stage", &missing))) {
+    } else if ((v = es_args_option_value(argc, argv, &i, "--stage",
+                                         &missing))) {
       if (missing) {
         return usage_error(
             "--stage needs a value (expected the name of a stage)");
       }
       args->options.stage = v;
-    } else if ((v = option_value(argc, argv, &i, "--baseline", &missing))) {
+    } else if ((v = es_args_option_value(argc, argv, &i, "--baseline",
+                                         &missing))) {
       if (missing) {
         return usage_error(
             "--baseline needs a value (expected the name of a strategy)");
       }
       args->options.baseline = v;
-    } else if ((v = option_value(argc, argv, &i, "--format", &missing))) {
+    } else if ((v = es_args_option_value(argc, argv, &i, "--format",
+                                         &missing))) {
       if (missing) {
         return usage_error(
             "--format needs a value (expected: table, csv, markdown, json)");

@@ -1,0 +1,25 @@
+/* args.c: helpers shared by the subcommands' argument parsers. */
+#include "sim/args.h"
+
+#include <string.h>
+
+const char *es_args_option_value(const int argc, char **argv, int *i,
+                                 const char *name, bool *missing) {
+  const char *a = argv[*i];
+  size_t len = strlen(name);
+  if (strncmp(a, name, len) != 0) {
+    return NULL;
+  }
+  if (a[len] == '=') {
+    return a + len + 1;
+  }
+  if (a[len] != '\0') {
+    return NULL;
+  }
+  if (*i + 1 >= argc) {
+    *missing = true;
+    return a + len; /* "": reported as missing by the caller */
+  }
+  (*i)++;
+  return argv[*i];
+}

@@ -3,8 +3,10 @@
 #include "sim/args.h"
 
 int main(void) {
-  char *argv[] = {"compare",         "a.h5",    "--year",  "2030",
-                  "--stage=primary", "--yearx", "--format"};
+  /* argv as main receives it: writable strings. */
+  char a0[] = "compare", a1[] = "a.h5", a2[] = "--year", a3[] = "2030",
+       a4[] = "--stage=primary", a5[] = "--yearx", a6[] = "--format";
+  char *argv[] = {a0, a1, a2, a3, a4, a5, a6};
   const int argc = 7;
   bool missing = false;
   int i = 1;

@@ -122,6 +122,18 @@ PY
 expect_status 0 "stochastic results" "$PYTHON" check.py
 contains out.txt "0 failures"
 
+# --- progress: redrawn on a terminal, absent otherwise ---------------------
+if command -v script >/dev/null; then
+  script -qec "$EDUSIM run syn/scenario.yaml -o tty.h5 -r 12 -j 2" /dev/null > tty.txt 2>&1
+  contains tty.txt "replicates 12/12 (100%)"
+  contains tty.txt "stochastic, 12 replicates"
+else
+  echo "note: no 'script' command; the terminal progress line is not tested"
+fi
+expect_status 0 "no terminal: no progress line" "$EDUSIM" run syn/scenario.yaml -o notty.h5 -r 12
+if grep -q "replicates 12/12" err.txt; then bad "progress printed without a terminal"; else ok; fi
+contains err.txt "stochastic, 12 replicates"
+
 # --- a clean stop on SIGINT and SIGTERM ------------------------------------
 "$PYTHON" "$src/bench/make_scenario.py" big --regions 200 --years 20 --seed 3 \
   --mode stochastic --replicates 100000 >/dev/null

@@ -40,6 +40,7 @@
 #include "models/seed.h"
 #include "models/strategy.h"
 #include "models/supply.h"
+#include "sim/p2.h"
 #include "sim/stats.h"
 #include "sim/version.h"
 
@@ -315,6 +316,10 @@ struct plan {
                                      stochastic mode) */
   size_t n_istats;                /* indicator statistics */
   struct es_stat *istats;         /* [n_istats] parsed */
+  size_t n_rquantiles;            /* region-level quantiles (region_quantiles:
+                                     true), the quantiles of statistics */
+  double *rquantile_p;            /* [n_rquantiles] their probabilities */
+  const char **rquantile_name;    /* [n_rquantiles] their names (borrowed) */
 };
 
 /* One replicate's records, laid out like the results with one statistic:
@@ -780,30 +785,96 @@ struct accumulator {
   double *school[SV_COUNT];
   double *replicates[IV_COUNT]; /* [strategy][replicate][year][stage] */
   size_t n_rstats;              /* length of the region statistic axis */
+  size_t n_p2;                  /* P2 estimators, one per block of cells
+                                   (region_quantiles), in merge order */
+  struct es_p2 *p2;             /* [n_p2] */
 };
+
+/* The blocks of region-level cells, in a fixed order: the three stocks, the
+ * three demand variables, then every school variable of every strategy. For
+ * block b, its values in a replicate buffer and its first statistic slot in
+ * the results (the mean; sd and quantiles follow, n cells apart). */
+static size_t n_blocks(const struct plan *pl) {
+  return POP_COUNT + 3 + SV_COUNT * pl->n_strategies;
+}
+
+static void block_at(const struct plan *pl, const struct accumulator *acc,
+                     const struct replicate_buf *buf, size_t b,
+                     const double **src, double **dst, size_t *n) {
+  const size_t n_pop = pl->n_years * pl->n_pop;
+  const size_t n_dem = pl->n_years * pl->n_cells;
+  if (b < POP_COUNT) {
+    *src = buf != NULL ? buf->pop[b] : NULL;
+    *dst = acc->pop[b];
+    *n = n_pop;
+    return;
+  }
+  b -= POP_COUNT;
+  if (b < 3) {
+    double *const dsts[3] = {acc->students, acc->registered, acc->warning};
+    const double *const srcs[3] = {buf != NULL ? buf->students : NULL,
+                                   buf != NULL ? buf->registered : NULL,
+                                   buf != NULL ? buf->warning : NULL};
+    *src = srcs[b];
+    *dst = dsts[b];
+    *n = n_dem;
+    return;
+  }
+  b -= 3;
+  const size_t v = b / pl->n_strategies;
+  const size_t j = b % pl->n_strategies;
+  *src = buf != NULL ? buf->school[v] + j * n_dem : NULL;
+  *dst = acc->school[v] + j * acc->n_rstats * n_dem;
+  *n = n_dem;
+}
+
+static void accumulator_clear(struct accumulator *acc) {
+  for (size_t b = 0; acc->p2 != NULL && b < acc->n_p2; b++) {
+    es_p2_clear(&acc->p2[b]);
+  }
+  free(acc->p2);
+  acc->p2 = NULL;
+  acc->n_p2 = 0;
+}
+
+/* P2 estimators for the region quantiles (MODEL 9), when asked for. */
+static int accumulator_init_p2(const struct plan *pl, struct accumulator *acc,
+                               struct es_error *err) {
+  if (pl->n_rquantiles == 0) {
+    return ES_OK;
+  }
+  const size_t nb = n_blocks(pl);
+  acc->p2 = calloc(nb, sizeof *acc->p2);
+  if (acc->p2 == NULL) {
+    return ES_FAIL(err, ES_ENOMEM, "%s", "region quantiles");
+  }
+  acc->n_p2 = nb;
+  for (size_t b = 0; b < nb; b++) {
+    const double *src = NULL;
+    double *dst = NULL;
+    size_t n = 0;
+    block_at(pl, acc, NULL, b, &src, &dst, &n);
+    int rc = es_p2_init(&acc->p2[b], n, pl->n_rquantiles, pl->rquantile_p, err);
+    if (rc != ES_OK) {
+      es_error_prefix(err, "region_quantiles: true");
+      return rc;
+    }
+  }
+  return ES_OK;
+}
 
 /* Fold replicate i's buffer into the statistics (serial, replicate order). */
 static void merge_replicate(const struct plan *pl, struct accumulator *acc,
                             const struct replicate_buf *buf, size_t i) {
   const size_t count = i + 1;
-  const size_t n_stat = acc->n_rstats;
-  const size_t n_pop = pl->n_years * pl->n_pop;
-  const size_t n_dem = pl->n_years * pl->n_cells;
-  for (size_t v = 0; v < POP_COUNT; v++) {
-    es_welford_update(acc->pop[v], acc->pop[v] + n_pop, buf->pop[v], n_pop,
-                      count);
-  }
-  es_welford_update(acc->students, acc->students + n_dem, buf->students, n_dem,
-                    count);
-  es_welford_update(acc->registered, acc->registered + n_dem, buf->registered,
-                    n_dem, count);
-  es_welford_update(acc->warning, acc->warning + n_dem, buf->warning, n_dem,
-                    count);
-  for (size_t v = 0; v < SV_COUNT; v++) {
-    for (size_t j = 0; j < pl->n_strategies; j++) {
-      double *mean = acc->school[v] + j * n_stat * n_dem;
-      es_welford_update(mean, mean + n_dem, buf->school[v] + j * n_dem, n_dem,
-                        count);
+  for (size_t b = 0; b < n_blocks(pl); b++) {
+    const double *src = NULL;
+    double *mean = NULL;
+    size_t n = 0;
+    block_at(pl, acc, buf, b, &src, &mean, &n);
+    es_welford_update(mean, mean + n, src, n, count);
+    if (acc->p2 != NULL) {
+      es_p2_add(&acc->p2[b], src);
     }
   }
   const size_t n_ys = pl->n_years * pl->n_stages;
@@ -819,18 +890,14 @@ static void merge_replicate(const struct plan *pl, struct accumulator *acc,
 static int finish_statistics(const struct plan *pl, struct accumulator *acc,
                              double *const *indicator, struct es_error *err) {
   const size_t n = pl->n_replicates;
-  const size_t n_pop = pl->n_years * pl->n_pop;
-  const size_t n_dem = pl->n_years * pl->n_cells;
-  for (size_t v = 0; v < POP_COUNT; v++) {
-    es_welford_finish_sd(acc->pop[v] + n_pop, n_pop, n);
-  }
-  es_welford_finish_sd(acc->students + n_dem, n_dem, n);
-  es_welford_finish_sd(acc->registered + n_dem, n_dem, n);
-  es_welford_finish_sd(acc->warning + n_dem, n_dem, n);
-  for (size_t v = 0; v < SV_COUNT; v++) {
-    for (size_t j = 0; j < pl->n_strategies; j++) {
-      es_welford_finish_sd(acc->school[v] + (j * acc->n_rstats + 1) * n_dem,
-                           n_dem, n);
+  for (size_t b = 0; b < n_blocks(pl); b++) {
+    const double *src = NULL;
+    double *mean = NULL;
+    size_t n_cells = 0;
+    block_at(pl, acc, NULL, b, &src, &mean, &n_cells);
+    es_welford_finish_sd(mean + n_cells, n_cells, n);
+    for (size_t q = 0; acc->p2 != NULL && q < pl->n_rquantiles; q++) {
+      es_p2_get(&acc->p2[b], q, mean + (2 + q) * n_cells);
     }
   }
   double *scratch = malloc(n * sizeof *scratch);
@@ -862,6 +929,8 @@ static int finish_statistics(const struct plan *pl, struct accumulator *acc,
  */
 
 static void plan_clear(struct plan *pl) {
+  free(pl->rquantile_p);
+  free(pl->rquantile_name);
   free(pl->strategy_key);
   free(pl->group_mem);
   free(pl->istats);
@@ -971,12 +1040,6 @@ static int plan_init(struct plan *pl, const struct es_scenario *sc,
     return rc;
   }
   es_population_copy(&pl->pop0, &sc->initial);
-  if (pl->mode == ES_MODE_STOCHASTIC && sc->region_quantiles) {
-    return ES_FAIL(err, ES_EINVAL, "%s",
-                   "output.region_quantiles: true is not available in this "
-                   "version (region-level cells carry mean and sd; the "
-                   "indicators carry every requested quantile)");
-  }
   if (pl->mode == ES_MODE_STOCHASTIC) {
     /* MODEL 2: integer stocks, inputs rounded half away from zero. */
     for (size_t i = 0; i < pl->n_pop; i++) {
@@ -994,6 +1057,20 @@ static int plan_init(struct plan *pl, const struct es_scenario *sc,
       if (!es_stat_parse(sc->statistics[q], &pl->istats[q])) {
         return ES_FAIL(err, ES_EINVAL, "unknown statistic '%s'",
                        sc->statistics[q]);
+      }
+    }
+    /* MODEL 9: region-level quantiles only on request, by P2 estimates. */
+    if (sc->region_quantiles) {
+      pl->rquantile_p = calloc(pl->n_istats + 1, sizeof *pl->rquantile_p);
+      pl->rquantile_name = calloc(pl->n_istats + 1, sizeof *pl->rquantile_name);
+      if (pl->rquantile_p == NULL || pl->rquantile_name == NULL) {
+        return ES_FAIL(err, ES_ENOMEM, "%s", "region quantiles");
+      }
+      for (size_t q = 0; q < pl->n_istats; q++) {
+        if (pl->istats[q].kind == ES_STAT_QUANTILE) {
+          pl->rquantile_p[pl->n_rquantiles] = pl->istats[q].fraction;
+          pl->rquantile_name[pl->n_rquantiles++] = sc->statistics[q];
+        }
       }
     }
     /* STYLE 25: make sure no two streams of this run start alike. */
@@ -1028,7 +1105,7 @@ static int fill_coordinates(const struct plan *pl, struct es_results *res,
   const struct es_scenario *sc = pl->sc;
   const bool stochastic = pl->mode == ES_MODE_STOCHASTIC;
   res->dim_len[ES_DIM_STRATEGY] = pl->n_strategies;
-  res->dim_len[ES_DIM_STATISTIC] = stochastic ? 2 : 1;
+  res->dim_len[ES_DIM_STATISTIC] = stochastic ? 2 + pl->n_rquantiles : 1;
   res->dim_len[ES_DIM_YEAR] = pl->n_years;
   res->dim_len[ES_DIM_REGION] = pl->n_regions;
   res->dim_len[ES_DIM_AGE] = pl->n_ages;
@@ -1043,13 +1120,21 @@ static int fill_coordinates(const struct plan *pl, struct es_results *res,
     res->strategy[j] = dup_string(sc->strategies[pl->strategy[j]].name);
     ok = res->strategy[j] != NULL;
   }
-  /* Region-level cells carry the mean, and in stochastic mode the sd. */
-  res->statistic = calloc(2, sizeof *res->statistic);
+  /* Region-level cells carry the mean, and in stochastic mode the sd and
+   * the quantiles asked for with region_quantiles. */
+  res->statistic = calloc(2 + pl->n_rquantiles, sizeof *res->statistic);
   ok = ok && res->statistic != NULL;
   if (ok) {
     res->statistic[0] = dup_string("mean");
-    res->statistic[1] = stochastic ? dup_string("sd") : NULL;
-    ok = res->statistic[0] != NULL && (!stochastic || res->statistic[1]);
+    ok = res->statistic[0] != NULL;
+    if (stochastic) {
+      res->statistic[1] = dup_string("sd");
+      ok = ok && res->statistic[1] != NULL;
+      for (size_t q = 0; ok && q < pl->n_rquantiles; q++) {
+        res->statistic[2 + q] = dup_string(pl->rquantile_name[q]);
+        ok = res->statistic[2 + q] != NULL;
+      }
+    }
   }
   if (stochastic) {
     res->indicator_statistic = dup_strings(sc->statistics, pl->n_istats, &ok);
@@ -1240,7 +1325,7 @@ static int add_variables(const struct plan *pl, struct es_results *res,
   }
 
   if (stochastic) {
-    acc->n_rstats = 2;
+    acc->n_rstats = 2 + pl->n_rquantiles;
     for (size_t v = 0; v < POP_COUNT; v++) {
       acc->pop[v] = pop[v];
     }
@@ -1403,6 +1488,9 @@ int es_engine_run(const struct es_scenario *sc, const struct es_run_config *cfg,
   if (rc == ES_OK) {
     rc = add_variables(&pl, res, &det_buf, &acc, indicator, err);
   }
+  if (rc == ES_OK && pl.mode == ES_MODE_STOCHASTIC) {
+    rc = accumulator_init_p2(&pl, &acc, err);
+  }
   if (rc != ES_OK) {
     goto cleanup;
   }
@@ -1441,6 +1529,7 @@ cleanup:
   }
   free(tws);
   free(det_buf.expected);
+  accumulator_clear(&acc);
   plan_clear(&pl);
   free(all_strategies);
   return rc;

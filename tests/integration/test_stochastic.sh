@@ -122,6 +122,46 @@ PY
 expect_status 0 "stochastic results" "$PYTHON" check.py
 contains out.txt "0 failures"
 
+# --- region-level quantiles (region_quantiles: true, P2 estimates) ----------
+sed 's/^output: {statistics: \[mean, sd, p05, p50, p95\]}/output: {statistics: [mean, sd, p05, p50, p95], region_quantiles: true}/' \
+  syn/scenario.yaml > syn/rq.yaml
+expect_status 0 "region quantiles, 3 replicates" "$EDUSIM" run syn/rq.yaml -o rq3.h5 -r 3 -j 2 --quiet
+expect_status 0 "region quantiles, 60 replicates" "$EDUSIM" run syn/rq.yaml -o rq60.h5 -j 2 --quiet
+cat > rq.py <<'PY'
+import sys, numpy as np, xarray as xr
+fails = 0
+def check(ok, what):
+    global fails
+    if not ok:
+        fails += 1
+        print("FAIL:", what)
+# With 3 replicates a <= b <= c the quantiles are exact (P2 keeps the first
+# five values): b is the median, and a, c follow from the mean and the sd.
+for group, var in (("population", "local"), ("schools", "teachers"), ("demand", "students")):
+    ds = xr.open_dataset("rq3.h5", engine="h5netcdf", group=group)
+    check(list(ds.statistic.values) == ["mean", "sd", "p05", "p50", "p95"], f"{group} statistics")
+    x = ds[var]
+    m, sd = x.sel(statistic="mean").values, x.sel(statistic="sd").values
+    b = x.sel(statistic="p50").values
+    # a + c = 3m - b and (a-m)^2 + (c-m)^2 = 2 sd^2 - (b-m)^2
+    s_ac = 3 * m - b
+    q = 2 * sd**2 - (b - m) ** 2
+    d = np.sqrt(np.maximum(0.0, 2 * q - (s_ac - 2 * m) ** 2))
+    a, c = (s_ac - d) / 2, (s_ac + d) / 2
+    tol = 1e-6 * (1 + np.abs(m))
+    check(np.all(np.abs(x.sel(statistic="p05").values - (a + 0.1 * (b - a))) <= tol), f"{group}/{var} p05 exact")
+    check(np.all(np.abs(x.sel(statistic="p95").values - (b + 0.9 * (c - b))) <= tol), f"{group}/{var} p95 exact")
+ds = xr.open_dataset("rq60.h5", engine="h5netcdf", group="population")
+lo, mid, hi = (ds.local.sel(statistic=s).values for s in ("p05", "p50", "p95"))
+check(np.all(lo <= mid + 1e-9) and np.all(mid <= hi + 1e-9), "p05 <= p50 <= p95")
+m, sd = ds.local.sel(statistic="mean").values, ds.local.sel(statistic="sd").values
+check(np.all(np.abs(mid - m) <= 3 * sd + 1e-9), "median within 3 sd of the mean")
+print(f"{fails} failures")
+sys.exit(1 if fails else 0)
+PY
+expect_status 0 "region quantiles" "$PYTHON" rq.py
+contains out.txt "0 failures"
+
 # --- progress: redrawn on a terminal, absent otherwise ---------------------
 if command -v script >/dev/null; then
   script -qec "$EDUSIM run syn/scenario.yaml -o tty.h5 -r 12 -j 2" /dev/null > tty.txt 2>&1

@@ -16,8 +16,10 @@
  * For all stages together, counts are summed over the stages, and the shares
  * and the gini, which cannot be summed, are means of the stages' values
  * weighted by their students at Y: share_all = sum_k share_k D_k / sum_k D_k
- * is exactly the share of all pupils (MODEL 7 defines the share as a
- * fraction of sum D); for the gini the same weighting gives the
+ * is exactly the share of all pupils in a deterministic file (MODEL 7
+ * defines the share as a fraction of sum D; in a stochastic file it weights
+ * the mean shares by the mean students, which is close to but not the mean
+ * of the pooled share); for the gini the same weighting gives the
  * student-weighted mean of the stage ginis, which is not the gini of the
  * pooled distribution (teachers of different stages are not interchangeable),
  * and it is labelled as such. Stages without students (whose shares and gini

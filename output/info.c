@@ -5,10 +5,12 @@
  * the attached dimension scales, as xarray sees them) and shapes. */
 #include "output/info.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
@@ -148,8 +150,19 @@ static herr_t visit_member(hid_t group, const char *name,
 
 int es_results_info(const char *path, FILE *out, struct es_error *err) {
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+  struct stat st;
+  if (stat(path, &st) != 0) {
+    return ES_FAIL(err, ES_EINPUT, "cannot open '%s': %s", path,
+                   strerror(errno));
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return ES_FAIL(err, ES_EINPUT, "'%s' is a folder (expected a results file)",
+                   path);
+  }
   if (H5Fis_hdf5(path) <= 0) {
-    return ES_FAIL(err, ES_EIO, "'%s' is not a readable HDF5 results file",
+    return ES_FAIL(err, ES_EINPUT,
+                   "'%s' is not an HDF5 file (expected an edusim results "
+                   "file)",
                    path);
   }
   hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);

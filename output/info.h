@@ -10,7 +10,8 @@
  * @brief Print what @p path holds: the root attributes (title, software,
  * created, command, mode, seed, replicates), then every group with its
  * variables, their dimensions and shapes, and the scenario's source files.
- * @return ES_OK, ES_EIO (not a readable HDF5 file), ES_EHDF5
+ * @return ES_OK, ES_EINPUT (no such file, a folder, not an HDF5 file),
+ *         ES_EIO (cannot open it), ES_EHDF5
  */
 int es_results_info(const char *path, FILE *out, struct es_error *err);
 

@@ -546,8 +546,8 @@ static void read_identity(struct loader *ld, struct es_ymap *root) {
                      &sc->replicates) == ES_YGET_OK &&
       sc->mode == ES_MODE_DETERMINISTIC) {
     es_yaml_notice(y, es_ymap_key_node(root, "replicates"),
-                   "replicates: used only in stochastic mode (mode is "
-                   "deterministic); ignored");
+                   "%s (mode is deterministic); ignored",
+                   ES_SCENARIO_NOTICE_REPLICATES);
   }
   sc->seed = DEFAULT_SEED;
   es_ymap_uint64(root, "seed", false, 0, UINT64_MAX, &sc->seed);

@@ -26,6 +26,10 @@
 #include "models/strategy.h"
 #include "scenarios/data.h"
 
+/** Start of the notice given for `replicates` in a deterministic scenario
+ * (the command line may still run it in stochastic mode with --mode). */
+#define ES_SCENARIO_NOTICE_REPLICATES "replicates: used only in stochastic mode"
+
 /** Scenario format version this build reads. */
 #define ES_SCENARIO_FORMAT_VERSION 1
 /** Limits of DESIGN "Scenario file". */

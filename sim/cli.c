@@ -7,6 +7,7 @@
 #include "sim/cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,8 +100,8 @@ static bool is_help(const char *arg) {
 
 /* A whole number in [lo, hi], the whole string. */
 static bool parse_size(const char *s, size_t lo, size_t hi, size_t *out) {
-  if (s == NULL || *s == '\0' || *s == '-' || *s == '+') {
-    return false;
+  if (s == NULL || *s < '0' || *s > '9') {
+    return false; /* digits only: no sign, no leading blanks */
   }
   char *end = NULL;
   errno = 0;
@@ -242,6 +243,78 @@ static int cmd_validate(int argc, char **argv) {
   printf("\n  children    %.0f local, %.0f migrant, %.0f away at %d\n",
          total[0], total[1], total[2], sc->year_start);
   es_scenario_free(sc);
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "edusim validate: cannot write the summary: %s\n",
+            strerror(errno));
+    return ES_EXIT_FAILURE;
+  }
+  return ES_EXIT_OK;
+}
+
+/* Remove the loader's notice that replicates are unused: --mode stochastic
+ * uses them. */
+static void drop_replicates_notice(struct es_diag_list *dl) {
+  const size_t n_prefix = strlen(ES_SCENARIO_NOTICE_REPLICATES);
+  size_t kept = 0;
+  for (size_t i = 0; i < dl->n_diags; i++) {
+    struct es_diag *d = &dl->diags[i];
+    if (d->severity == ES_SEVERITY_NOTICE &&
+        strncmp(d->message, ES_SCENARIO_NOTICE_REPLICATES, n_prefix) == 0) {
+      free(d->file);
+      free(d->message);
+      dl->n_notices--;
+      continue;
+    }
+    dl->diags[kept++] = *d;
+  }
+  dl->n_diags = kept;
+}
+
+/* Before the run: an output path that cannot be written is found now, not
+ * after minutes of simulation. Creates the missing folders and tries the
+ * temporary file the writer will use. Returns an exit status. */
+static int check_output_path(const char *path, bool force) {
+  struct stat st;
+  const size_t n = strlen(path);
+  if (n > 0 && path[n - 1] == '/') {
+    fprintf(stderr,
+            "edusim run: output '%s' names a folder (expected a file "
+            "name such as %sresults.h5)\n",
+            path, path);
+    return ES_EXIT_USAGE;
+  }
+  if (stat(path, &st) == 0) {
+    if (S_ISDIR(st.st_mode)) {
+      fprintf(stderr,
+              "edusim run: output '%s' is a folder (expected a file "
+              "name)\n",
+              path);
+      return ES_EXIT_USAGE;
+    }
+    if (!force) {
+      fprintf(stderr,
+              "edusim run: '%s' exists (use --force to replace it, or -o to "
+              "write elsewhere)\n",
+              path);
+      return ES_EXIT_USAGE;
+    }
+  }
+  struct es_error err;
+  es_error_clear(&err);
+  if (make_parent_dirs(path, &err) != ES_OK) {
+    fprintf(stderr, "edusim run: %s\n", err.message);
+    return ES_EXIT_FAILURE;
+  }
+  char probe[4096];
+  snprintf(probe, sizeof probe, "%s.tmp.%lld", path, (long long)getpid());
+  int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL, 0644);
+  if (fd < 0) {
+    fprintf(stderr, "edusim run: cannot write '%s' next to '%s': %s\n", probe,
+            path, strerror(errno));
+    return ES_EXIT_FAILURE;
+  }
+  close(fd);
+  unlink(probe);
   return ES_EXIT_OK;
 }
 
@@ -418,8 +491,17 @@ static int cmd_run(int argc, char **argv, const volatile sig_atomic_t *stop) {
     status = report_load_failure(rc, &dl, &err);
     goto cleanup;
   }
+  const enum es_mode mode = cfg.has_mode ? cfg.mode : sc->mode;
+  if (mode == ES_MODE_STOCHASTIC) {
+    drop_replicates_notice(&dl); /* --mode stochastic uses them */
+  }
   if (!quiet) {
     es_diag_print(&dl, stderr, /*show_notices=*/true);
+    if (cfg.has_replicates && mode == ES_MODE_DETERMINISTIC) {
+      fprintf(stderr,
+              "edusim run: notice: -r/--replicates is used only in "
+              "stochastic mode; this run is deterministic\n");
+    }
   }
   for (size_t n = 0; n < n_strategy_names; n++) {
     size_t s = 0;
@@ -456,13 +538,8 @@ static int cmd_run(int argc, char **argv, const volatile sig_atomic_t *stop) {
     status = ES_EXIT_FAILURE;
     goto cleanup;
   }
-  struct stat st;
-  if (!force && stat(path, &st) == 0) {
-    fprintf(stderr,
-            "edusim run: '%s' exists (use --force to replace it, or -o to "
-            "write elsewhere)\n",
-            path);
-    status = ES_EXIT_USAGE;
+  status = check_output_path(path, force);
+  if (status != ES_EXIT_OK) {
     goto cleanup;
   }
   struct progress pr = {.to_terminal = !quiet && isatty(STDERR_FILENO),
@@ -476,15 +553,15 @@ static int cmd_run(int argc, char **argv, const volatile sig_atomic_t *stop) {
   if (pr.drawn) {
     fputc('\n', stderr);
   }
-  if (rc == ES_OK) {
-    rc = make_parent_dirs(path, &err);
+  if (rc == ES_OK && stop != NULL && *stop != 0) {
+    rc = ES_FAIL(&err, ES_EINTERRUPTED, "%s", "interrupted");
   }
   if (rc == ES_OK) {
     const struct es_write_options opts = {
         .force = force, .deflate_level = 1, .cancel = stop};
     rc = es_results_write(&res, path, &opts, &err);
   }
-  if (rc == ES_EINTERRUPTED || (stop != NULL && *stop != 0)) {
+  if (rc == ES_EINTERRUPTED) {
     fprintf(stderr, "edusim run: stopped by signal %d; nothing was written\n",
             (int)*stop);
     status = signal_status(*stop);
@@ -527,9 +604,13 @@ static int cmd_info(int argc, char **argv) {
   struct es_error err;
   es_error_clear(&err);
   int rc = es_results_info(argv[1], stdout, &err);
+  if (rc == ES_OK && (fflush(stdout) != 0 || ferror(stdout))) {
+    rc = ES_FAIL(&err, ES_EIO, "cannot write the description: %s",
+                 strerror(errno));
+  }
   if (rc != ES_OK) {
     fprintf(stderr, "edusim info: %s\n", err.message);
-    return rc == ES_EIO ? ES_EXIT_USAGE : ES_EXIT_FAILURE;
+    return rc == ES_EINPUT ? ES_EXIT_USAGE : ES_EXIT_FAILURE;
   }
   return ES_EXIT_OK;
 }

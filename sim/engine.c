@@ -318,8 +318,9 @@ struct plan {
   struct es_stat *istats;         /* [n_istats] parsed */
   size_t n_rquantiles;            /* region-level quantiles (region_quantiles:
                                      true), the quantiles of statistics */
-  double *rquantile_p;            /* [n_rquantiles] their probabilities */
-  const char **rquantile_name;    /* [n_rquantiles] their names (borrowed) */
+  const volatile sig_atomic_t *cancel; /* set by a stop signal, or NULL */
+  double *rquantile_p;                 /* [n_rquantiles] their probabilities */
+  const char **rquantile_name; /* [n_rquantiles] their names (borrowed) */
 };
 
 /* One replicate's records, laid out like the results with one statistic:
@@ -698,6 +699,13 @@ static int record_supply(const struct plan *pl, size_t j, size_t y,
   return ES_OK;
 }
 
+/* True once a stop signal has been received (checked between years and
+ * replicates; a parallel region is never left early, each unit of work just
+ * ends sooner). */
+static bool stop_requested(const struct plan *pl) {
+  return pl->cancel != NULL && *pl->cancel != 0;
+}
+
 /* Strategy j (output order) over every year of one replicate (MODEL 5, 7).
  * rng NULL: deterministic. Allocates nothing. */
 static int run_strategy(const struct plan *pl, size_t j, struct thread_ws *tw,
@@ -712,6 +720,9 @@ static int run_strategy(const struct plan *pl, size_t j, struct thread_ws *tw,
   }
   for (size_t y = 1; rc == ES_OK && y < pl->n_years; y++) {
     const int year = sc->year_start + (int)y;
+    if (stop_requested(pl)) {
+      return ES_FAIL(err, ES_EINTERRUPTED, "%s", "interrupted");
+    }
     for (size_t h = 0; h <= pl->n_ahead; h++) {
       tw->expected[h] = expected_at(pl, buf, y, h);
     }
@@ -958,6 +969,7 @@ static int plan_init(struct plan *pl, const struct es_scenario *sc,
   pl->sc = sc;
   pl->mode = cfg->has_mode ? cfg->mode : sc->mode;
   pl->seed = cfg->has_seed ? cfg->seed : sc->seed;
+  pl->cancel = cfg->cancel;
   pl->n_replicates =
       pl->mode == ES_MODE_DETERMINISTIC
           ? 1
@@ -1367,6 +1379,9 @@ static int run_deterministic(const struct plan *pl, struct thread_ws *tws,
                              size_t n_team, size_t n_threads,
                              struct replicate_buf *buf, struct es_error *err) {
   project_deterministic(pl, &tws[0], buf, n_threads);
+  if (stop_requested(pl)) {
+    return ES_FAIL(err, ES_EINTERRUPTED, "%s", "interrupted");
+  }
   struct es_error *errors = calloc(pl->n_strategies, sizeof *errors);
   int *status = calloc(pl->n_strategies, sizeof *status);
   if (errors == NULL || status == NULL) {
@@ -1418,7 +1433,7 @@ static int run_stochastic(const struct plan *pl, struct thread_ws *tws,
   }
   for (size_t first = 0; rc == ES_OK && first < pl->n_replicates;
        first += n_batch) {
-    if (cfg->cancel != NULL && *cfg->cancel != 0) {
+    if (stop_requested(pl)) {
       rc = ES_FAIL(err, ES_EINTERRUPTED,
                    "interrupted after %zu of %zu "
                    "replicates",

@@ -53,6 +53,44 @@ expect_status 2 "run missing scenario file" "$EDUSIM" run nowhere.yaml -o x.h5
 contains err.txt "nowhere.yaml"
 check "no file after failed runs" test ! -e x.h5
 
+# --- output paths that cannot be written are refused before the run --------
+mkdir -p adir && echo "not a folder" > afile
+expect_status 2 "output is a folder" "$EDUSIM" run "$tiny" -o adir
+contains err.txt "output 'adir' is a folder (expected a file name)"
+expect_status 2 "output ends with /" "$EDUSIM" run "$tiny" -o newdir/
+contains err.txt "output 'newdir/' names a folder"
+check "no folder made for a refused output" test ! -e newdir
+expect_status 1 "output below a regular file" "$EDUSIM" run "$tiny" -o afile/x.h5
+contains err.txt "afile"
+expect_status 0 "missing folders are created" "$EDUSIM" run "$tiny" -o deep/er/x.h5 --quiet
+check "nested output written" test -s deep/er/x.h5
+
+# --- info --------------------------------------------------------------------
+expect_status 2 "info on a missing file" "$EDUSIM" info nowhere.h5
+contains err.txt "cannot open 'nowhere.h5'"
+expect_status 2 "info on a folder" "$EDUSIM" info adir
+contains err.txt "'adir' is a folder"
+expect_status 2 "info on a text file" "$EDUSIM" info afile
+contains err.txt "'afile' is not an HDF5 file"
+if [ -w /dev/full ]; then
+  expect_status 1 "validate to a full disk" bash -c "'$EDUSIM' validate '$tiny' > /dev/full"
+  contains err.txt "cannot write the summary"
+  expect_status 1 "info to a full disk" bash -c "'$EDUSIM' info deep/er/x.h5 > /dev/full"
+  contains err.txt "cannot write the description"
+fi
+
+# --- the replicates notice follows the mode that runs ------------------------
+mkdir -p rep && cp "$src"/scenarios/examples/tiny/*.csv rep/
+sed 's/^mode: deterministic/mode: deterministic\nreplicates: 4/' "$tiny" > rep/scenario.yaml
+expect_status 0 "validate: replicates in a deterministic scenario" "$EDUSIM" validate rep/scenario.yaml
+contains err.txt "notice: replicates: used only in stochastic mode (mode is deterministic); ignored"
+expect_status 0 "--mode stochastic uses the scenario's replicates" "$EDUSIM" run rep/scenario.yaml \
+  --mode stochastic -o rep.h5
+if grep -q "ignored" err.txt; then bad "replicates notice printed for a stochastic run"; else ok; fi
+contains err.txt "stochastic, 4 replicates"
+expect_status 0 "-r in a deterministic run" "$EDUSIM" run "$tiny" -r 5 -o r5.h5
+contains err.txt "-r/--replicates is used only in stochastic mode; this run is deterministic"
+
 # --- run -----------------------------------------------------------------
 expect_status 0 "run tiny" "$EDUSIM" run "$tiny" -o out/tiny.h5
 check "results file written" test -s out/tiny.h5

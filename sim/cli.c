@@ -22,6 +22,7 @@
 #include "scenarios/scenario.h"
 #include "sim/cmd_apportion.h"
 #include "sim/cmd_compare.h"
+#include "sim/cmd_export.h"
 #include "sim/engine.h"
 #include "sim/version.h"
 
@@ -40,6 +41,10 @@ static const char usage_main[] =
     "  compare RESULTS.h5 [OTHER.h5...] [--year Y] [--stage NAME]\n"
     "      [--baseline STRATEGY] [--format table|csv|markdown|json]\n"
     "                          strategies side by side against a baseline\n"
+    "  export RESULTS.h5 --csv DIR [--group NAME]... [--statistic NAME] "
+    "[--force]\n"
+    "                          tidy CSV files, one per group, for spreadsheets "
+    "and R\n"
     "  info RESULTS.h5         what a results file holds: provenance, groups\n"
     "  apportion FILE.csv --seats N [--method M] [--min K]\n"
     "                          share N whole units in proportion to weights\n"
@@ -637,6 +642,9 @@ int es_cli_main(int argc, char **argv, const volatile sig_atomic_t *stop) {
   }
   if (strcmp(cmd, "compare") == 0) {
     return es_cmd_compare(argc - 1, argv + 1);
+  }
+  if (strcmp(cmd, "export") == 0) {
+    return es_cmd_export(argc - 1, argv + 1);
   }
   if (strcmp(cmd, "info") == 0) {
     return cmd_info(argc - 1, argv + 1);

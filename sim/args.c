@@ -1,7 +1,11 @@
 /* args.c: helpers shared by the subcommands' argument parsers. */
 #include "sim/args.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "sim/cli.h"
 
 const char *es_args_option_value(const int argc, char **argv, int *i,
                                  const char *name, bool *missing) {
@@ -22,4 +26,16 @@ const char *es_args_option_value(const int argc, char **argv, int *i,
   }
   (*i)++;
   return argv[*i];
+}
+
+int es_args_usage_error(const char *command, const char *usage, const char *fmt,
+                        ...) {
+  fprintf(stderr, "edusim %s: error: ", command);
+  va_list ap;
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  fputs(usage, stderr);
+  return ES_EXIT_USAGE;
 }

@@ -13,4 +13,15 @@
 const char *es_args_option_value(int argc, char **argv, int *i,
                                  const char *name, bool *missing);
 
+/**
+ * @brief Print "edusim COMMAND: error: MESSAGE" and the command's short usage
+ * on stderr; returns the usage exit status (2).
+ */
+int es_args_usage_error(const char *command, const char *usage, const char *fmt,
+                        ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 #endif /* ES_SIM_ARGS_H */

@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -87,39 +86,24 @@ static enum count_parse parse_count(const char *text, int64_t *value) {
   return COUNT_OK;
 }
 
-/* Print a usage error and the usage line; returns the usage exit status. */
-static int usage_error(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-
-static int usage_error(const char *fmt, ...) {
-  fputs("edusim apportion: error: ", stderr);
-  va_list ap;
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-  fputs(usage_short, stderr);
-  return ES_EXIT_USAGE;
-}
-
 /* Read the value of a count option, or explain what is wrong with it. */
 static int option_count(const char *option, const char *text, int64_t *value) {
   switch (parse_count(text, value)) {
     case COUNT_OK:
       return ES_EXIT_OK;
     case COUNT_NEGATIVE:
-      return usage_error("%s: '%s' is negative (expected a whole number >= 0)",
-                         option, text);
+      return es_args_usage_error(
+          "apportion", usage_short,
+          "%s: '%s' is negative (expected a whole number >= 0)", option, text);
     case COUNT_RANGE:
-      return usage_error(
+      return es_args_usage_error(
+          "apportion", usage_short,
           "%s: '%s' is out of range (expected a whole number >= 0)", option,
           text);
     case COUNT_NOT_WHOLE:
     default:
-      return usage_error(
+      return es_args_usage_error(
+          "apportion", usage_short,
           "%s: '%s' is not a whole number (expected a whole number >= 0)",
           option, text);
   }
@@ -144,8 +128,9 @@ static int parse_args(const int argc, char **argv, struct args *args) {
     const char *v = NULL;
     if (after_dashes || a[0] != '-' || a[1] == '\0') {
       if (args->path != NULL) {
-        return usage_error("unexpected argument '%s' (expected one FILE.csv)",
-                           a);
+        return es_args_usage_error(
+            "apportion", usage_short,
+            "unexpected argument '%s' (expected one FILE.csv)", a);
       }
       args->path = a;
     } else if (strcmp(a, "--") == 0) {
@@ -156,7 +141,8 @@ static int parse_args(const int argc, char **argv, struct args *args) {
     } else if ((v = es_args_option_value(argc, argv, &i, "--seats",
                                          &missing))) {
       if (missing) {
-        return usage_error(
+        return es_args_usage_error(
+            "apportion", usage_short,
             "--seats needs a value (expected a whole number >= 0)");
       }
       int status = option_count("--seats", v, &args->seats);
@@ -166,7 +152,8 @@ static int parse_args(const int argc, char **argv, struct args *args) {
       args->have_seats = true;
     } else if ((v = es_args_option_value(argc, argv, &i, "--min", &missing))) {
       if (missing) {
-        return usage_error(
+        return es_args_usage_error(
+            "apportion", usage_short,
             "--min needs a value (expected a whole number >= 0)");
       }
       int status = option_count("--min", v, &args->min_seats);
@@ -176,25 +163,29 @@ static int parse_args(const int argc, char **argv, struct args *args) {
     } else if ((v = es_args_option_value(argc, argv, &i, "--method",
                                          &missing))) {
       if (missing) {
-        return usage_error(
+        return es_args_usage_error(
+            "apportion", usage_short,
             "--method needs a value (expected: hamilton, jefferson, webster, "
             "huntington-hill, adams, dean)");
       }
       if (!es_apportion_method_from_name(v, &args->method)) {
-        return usage_error(
+        return es_args_usage_error(
+            "apportion", usage_short,
             "--method: unknown '%s' (expected: hamilton, jefferson, "
             "webster, huntington-hill, adams, dean)",
             v);
       }
     } else {
-      return usage_error("unknown option '%s'", a);
+      return es_args_usage_error("apportion", usage_short,
+                                 "unknown option '%s'", a);
     }
   }
   if (args->path == NULL) {
-    return usage_error("missing FILE.csv");
+    return es_args_usage_error("apportion", usage_short, "missing FILE.csv");
   }
   if (!args->have_seats) {
-    return usage_error(
+    return es_args_usage_error(
+        "apportion", usage_short,
         "missing --seats N (expected a whole number >= 0 of seats to share)");
   }
   return ES_EXIT_OK;

@@ -12,7 +12,6 @@
 #include "sim/cmd_compare.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -57,24 +56,6 @@ static const char usage_long[] =
     "years after the first (observed) year up to Y. Values are the statistic\n"
     "mean of the files.\n"
     "exit status: 0 success, 1 runtime failure, 2 bad usage or bad input.\n";
-
-/* Print a usage error and the usage lines; returns the usage exit status. */
-static int usage_error(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-
-static int usage_error(const char *fmt, ...) {
-  fputs("edusim compare: error: ", stderr);
-  va_list ap;
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-  fputs(usage_short, stderr);
-  return ES_EXIT_USAGE;
-}
 
 /* The whole of @p text as a calendar year: an optional '-' and decimal
  * digits, within int32_t. */
@@ -122,10 +103,13 @@ static int parse_args(const int argc, char **argv, struct args *args) {
       return ES_EXIT_OK;
     } else if ((v = es_args_option_value(argc, argv, &i, "--year", &missing))) {
       if (missing) {
-        return usage_error("--year needs a value (expected a year, e.g. 2030)");
+        return es_args_usage_error(
+            "compare", usage_short,
+            "--year needs a value (expected a year, e.g. 2030)");
       }
       if (!parse_year(v, &args->options.year)) {
-        return usage_error(
+        return es_args_usage_error(
+            "compare", usage_short,
             "--year: '%s' is not a year (expected a whole number, e.g. 2030)",
             v);
       }
@@ -133,33 +117,39 @@ static int parse_args(const int argc, char **argv, struct args *args) {
     } else if ((v = es_args_option_value(argc, argv, &i, "--stage",
                                          &missing))) {
       if (missing) {
-        return usage_error(
+        return es_args_usage_error(
+            "compare", usage_short,
             "--stage needs a value (expected the name of a stage)");
       }
       args->options.stage = v;
     } else if ((v = es_args_option_value(argc, argv, &i, "--baseline",
                                          &missing))) {
       if (missing) {
-        return usage_error(
+        return es_args_usage_error(
+            "compare", usage_short,
             "--baseline needs a value (expected the name of a strategy)");
       }
       args->options.baseline = v;
     } else if ((v = es_args_option_value(argc, argv, &i, "--format",
                                          &missing))) {
       if (missing) {
-        return usage_error(
+        return es_args_usage_error(
+            "compare", usage_short,
             "--format needs a value (expected: table, csv, markdown, json)");
       }
       if (!es_compare_format_from_name(v, &args->options.format)) {
-        return usage_error(
+        return es_args_usage_error(
+            "compare", usage_short,
             "--format: unknown '%s' (expected: table, csv, markdown, json)", v);
       }
     } else {
-      return usage_error("unknown option '%s'", a);
+      return es_args_usage_error("compare", usage_short, "unknown option '%s'",
+                                 a);
     }
   }
   if (args->n_paths == 0) {
-    return usage_error(
+    return es_args_usage_error(
+        "compare", usage_short,
         "missing RESULTS.h5 (expected one or more results "
         "files written by edusim run)");
   }

@@ -8,7 +8,6 @@
  * for a runtime failure and 2 for bad usage or bad input (STYLE 18). */
 #include "sim/cmd_export.h"
 
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,24 +52,6 @@ static const char usage_long[] =
     "and renamed when all are complete.\n"
     "exit status: 0 success, 1 runtime failure, 2 bad usage or bad input.\n";
 
-/* Print a usage error and the usage lines; returns the usage exit status. */
-static int usage_error(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
-
-static int usage_error(const char *fmt, ...) {
-  fputs("edusim export: error: ", stderr);
-  va_list ap;
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-  fputs(usage_short, stderr);
-  return ES_EXIT_USAGE;
-}
-
 /* The parsed command line. */
 struct args {
   const char *path;                 /* RESULTS.h5 (argv's text) */
@@ -91,7 +72,8 @@ static int parse_args(const int argc, char **argv, struct args *args) {
     const char *v = NULL;
     if (after_dashes || a[0] != '-' || a[1] == '\0') {
       if (args->path != NULL) {
-        return usage_error(
+        return es_args_usage_error(
+            "export", usage_short,
             "unexpected argument '%s' (expected one RESULTS.h5; the folder "
             "goes after --csv)",
             a);
@@ -106,40 +88,49 @@ static int parse_args(const int argc, char **argv, struct args *args) {
       args->options.force = true;
     } else if ((v = es_args_option_value(argc, argv, &i, "--csv", &missing))) {
       if (missing || v[0] == '\0') {
-        return usage_error("--csv needs a value (expected a folder)");
+        return es_args_usage_error("export", usage_short,
+                                   "--csv needs a value (expected a folder)");
       }
       if (args->dir != NULL) {
-        return usage_error("--csv given twice ('%s' and '%s')", args->dir, v);
+        return es_args_usage_error("export", usage_short,
+                                   "--csv given twice ('%s' and '%s')",
+                                   args->dir, v);
       }
       args->dir = v;
     } else if ((v = es_args_option_value(argc, argv, &i, "--group",
                                          &missing))) {
       if (missing || v[0] == '\0') {
-        return usage_error(
+        return es_args_usage_error(
+            "export", usage_short,
             "--group needs a value (expected a group name, e.g. schools)");
       }
       args->groups[args->n_groups++] = v;
     } else if ((v = es_args_option_value(argc, argv, &i, "--statistic",
                                          &missing))) {
       if (missing || v[0] == '\0') {
-        return usage_error(
+        return es_args_usage_error(
+            "export", usage_short,
             "--statistic needs a value (expected a statistic, e.g. mean)");
       }
       if (args->options.statistic != NULL) {
-        return usage_error("--statistic given twice ('%s' and '%s')",
-                           args->options.statistic, v);
+        return es_args_usage_error("export", usage_short,
+                                   "--statistic given twice ('%s' and '%s')",
+                                   args->options.statistic, v);
       }
       args->options.statistic = v;
     } else {
-      return usage_error("unknown option '%s'", a);
+      return es_args_usage_error("export", usage_short, "unknown option '%s'",
+                                 a);
     }
   }
   if (args->path == NULL) {
-    return usage_error(
+    return es_args_usage_error(
+        "export", usage_short,
         "missing RESULTS.h5 (expected a results file written by edusim run)");
   }
   if (args->dir == NULL) {
-    return usage_error(
+    return es_args_usage_error(
+        "export", usage_short,
         "missing --csv DIR (expected the folder to write the CSV files to)");
   }
   return ES_EXIT_OK;

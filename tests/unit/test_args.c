@@ -1,5 +1,6 @@
 /* test_args.c: the option helper shared by the subcommands. */
 #include "es_test.h"
+#include "models/error.h"
 #include "sim/args.h"
 
 int main(void) {
@@ -27,5 +28,23 @@ int main(void) {
   ES_CHECK(missing);
   ES_CHECK_STR_EQ(v, "");
   ES_CHECK_INT_EQ(i, 6);
+
+  /* A usage error: the message on stderr and exit status 2. */
+  fflush(stderr);
+  FILE *saved = stderr;
+  char *text = NULL;
+  size_t size = 0;
+  FILE *mem = open_memstream(&text, &size);
+  ES_ASSERT(mem != NULL);
+  stderr = mem;
+  int status = es_args_usage_error("compare", "usage: edusim compare ...\n",
+                                   "--year %s is not a year", "20x");
+  stderr = saved;
+  fclose(mem);
+  ES_CHECK_INT_EQ(status, 2);
+  ES_CHECK_STR_EQ(text,
+                  "edusim compare: error: --year 20x is not a year\n"
+                  "usage: edusim compare ...\n");
+  free(text);
   return es_test_summary();
 }

@@ -1,13 +1,16 @@
 /* error.c: error codes, error details and collected input diagnostics.
  *
- * Kept free of any other edusim module so that every layer can use it. The
- * diagnostic list is bounded (ES_DIAG_MAX errors kept) so that a file with
- * thousands of bad rows gives a readable report, not a flood (STYLE 22). */
+ * Depends on no other edusim module but strings, so that every layer can
+ * use it. The diagnostic list is bounded (ES_DIAG_MAX errors kept) so that a
+ * file with thousands of bad rows gives a readable report, not a flood
+ * (STYLE 22). */
 #include "models/error.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "models/strings.h"
 
 const char *es_strerror(int code) {
   switch (code) {
@@ -86,15 +89,6 @@ void es_diag_list_clear(struct es_diag_list *dl) {
   es_diag_list_init(dl);
 }
 
-static char *copy_string(const char *s) {
-  size_t n = strlen(s) + 1;
-  char *c = malloc(n);
-  if (c != NULL) {
-    memcpy(c, s, n);
-  }
-  return c;
-}
-
 #if defined(__GNUC__)
 __attribute__((format(printf, 6, 0)))
 #endif
@@ -122,8 +116,8 @@ diag_add(struct es_diag_list *dl, enum es_severity severity, const char *file,
   vsnprintf(message, sizeof message, fmt, ap);
   struct es_diag *d = &dl->diags[dl->n_diags];
   d->severity = severity;
-  d->file = copy_string(file != NULL ? file : "");
-  d->message = copy_string(message);
+  d->file = es_strdup(file != NULL ? file : "");
+  d->message = es_strdup(message);
   d->line = line;
   d->column = column;
   if (d->file == NULL || d->message == NULL) {

@@ -38,6 +38,8 @@
 
 #include <hdf5.h>
 
+#include "models/strings.h"
+
 /* ---- names --------------------------------------------------------------- */
 
 static const char *const var_names[ES_COMPARE_N_VARS] = {
@@ -107,25 +109,6 @@ static const char expected_file[] =
 
 /* ---- small helpers ------------------------------------------------------- */
 
-static char *dup_text(const char *s) {
-  size_t n = strlen(s) + 1;
-  char *d = malloc(n);
-  if (d != NULL) {
-    memcpy(d, s, n);
-  }
-  return d;
-}
-
-static void free_texts(char **texts, const size_t n) {
-  if (texts == NULL) {
-    return;
-  }
-  for (size_t i = 0; i < n; i++) {
-    free(texts[i]);
-  }
-  free(texts);
-}
-
 /* Append "a, b, c" to @p buf (of @p size bytes, holding a string; after ", "
  * when it is not empty), ending in "..." when it does not fit. */
 static void join_names(char *buf, const size_t size, char *const *names,
@@ -157,9 +140,9 @@ void es_compare_file_clear(struct es_compare_file *file) {
   free(file->path);
   free(file->scenario);
   free(file->currency);
-  free_texts(file->strategy, file->n_strategies);
+  es_strings_free(file->strategy, file->n_strategies);
   free(file->year);
-  free_texts(file->stage, file->n_stages);
+  es_strings_free(file->stage, file->n_stages);
   for (size_t v = 0; v < ES_COMPARE_N_VARS; v++) {
     free(file->values[v]);
   }
@@ -210,7 +193,7 @@ static int read_text_attr(const hid_t obj, const char *path, const char *name,
                    name);
       goto cleanup;
     }
-    *out = dup_text(value != NULL ? value : "");
+    *out = es_strdup(value != NULL ? value : "");
   } else {
     size_t size = H5Tget_size(type);
     fixed = calloc(size + 1, 1);
@@ -223,11 +206,11 @@ static int read_text_attr(const hid_t obj, const char *path, const char *name,
                    name);
       goto cleanup;
     }
-    *out = dup_text(fixed);
+    *out = es_strdup(fixed);
   }
 cleanup:
   if (rc == ES_OK && *out == NULL) {
-    *out = dup_text("");
+    *out = es_strdup("");
     if (*out == NULL) {
       rc = ES_FAIL(err, ES_ENOMEM, "%s: attribute '%s'", path, name);
     }
@@ -335,7 +318,7 @@ static int read_text_coordinate(const hid_t group, const char *path,
     goto cleanup;
   }
   for (size_t i = 0; i < count; i++) {
-    texts[i] = dup_text(raw[i] != NULL ? raw[i] : "");
+    texts[i] = es_strdup(raw[i] != NULL ? raw[i] : "");
     if (texts[i] == NULL) {
       rc = ES_FAIL(err, ES_ENOMEM, "%s: %zu %s labels", path, count, name);
       break;
@@ -347,7 +330,7 @@ cleanup:
     *out = texts;
     *n = count;
   } else {
-    free_texts(texts, count);
+    es_strings_free(texts, count);
   }
   free(raw);
   if (space >= 0) {
@@ -512,7 +495,7 @@ int es_compare_file_read(struct es_compare_file *file, const char *path,
     goto cleanup;
   }
 
-  file->path = dup_text(path);
+  file->path = es_strdup(path);
   if (file->path == NULL) {
     rc = ES_FAIL(err, ES_ENOMEM, "%s", path);
     goto cleanup;
@@ -575,7 +558,7 @@ int es_compare_file_read(struct es_compare_file *file, const char *path,
   }
 
 cleanup:
-  free_texts(statistic, n_statistics);
+  es_strings_free(statistic, n_statistics);
   if (group >= 0) {
     H5Gclose(group);
   }
@@ -598,8 +581,8 @@ void es_compare_table_clear(struct es_compare_table *table) {
   if (table == NULL) {
     return;
   }
-  free_texts(table->path, table->n_files);
-  free_texts(table->scenario, table->n_files);
+  es_strings_free(table->path, table->n_files);
+  es_strings_free(table->scenario, table->n_files);
   free(table->currency);
   free(table->stage);
   if (table->rows != NULL) {
@@ -818,8 +801,8 @@ int es_compare_build(struct es_compare_table *table,
   table->n_files = n_files;
   table->path = calloc(n_files, sizeof *table->path);
   table->scenario = calloc(n_files, sizeof *table->scenario);
-  table->currency = dup_text(first->currency);
-  table->stage = opts->stage != NULL ? dup_text(opts->stage) : NULL;
+  table->currency = es_strdup(first->currency);
+  table->stage = opts->stage != NULL ? es_strdup(opts->stage) : NULL;
   table->rows = calloc(n_rows, sizeof *table->rows);
   table->n_rows = n_rows;
   table->year = first->year[i_year];
@@ -831,8 +814,8 @@ int es_compare_build(struct es_compare_table *table,
     goto cleanup;
   }
   for (size_t f = 0; f < n_files; f++) {
-    table->path[f] = dup_text(files[f].path);
-    table->scenario[f] = dup_text(files[f].scenario);
+    table->path[f] = es_strdup(files[f].path);
+    table->scenario[f] = es_strdup(files[f].scenario);
     if (table->path[f] == NULL || table->scenario[f] == NULL) {
       rc = ES_FAIL(err, ES_ENOMEM, "comparison of %zu files", n_files);
       goto cleanup;
@@ -848,7 +831,7 @@ int es_compare_build(struct es_compare_table *table,
       row->i_file = f;
       row->i_strategy = s;
       if (n_files == 1) {
-        row->label = dup_text(name);
+        row->label = es_strdup(name);
       } else {
         size_t n = strlen(prefix) + 1 + strlen(name) + 1;
         row->label = malloc(n);
@@ -856,7 +839,7 @@ int es_compare_build(struct es_compare_table *table,
           snprintf(row->label, n, "%s/%s", prefix, name);
         }
       }
-      row->strategy = dup_text(name);
+      row->strategy = es_strdup(name);
       if (row->label == NULL || row->strategy == NULL) {
         rc = ES_FAIL(err, ES_ENOMEM, "comparison of %zu strategies", n_rows);
         goto cleanup;

@@ -41,6 +41,8 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include "models/strings.h"
+
 #define MAX_RANK        8   /* axes of a data variable exported */
 #define SCALE_NAME_MAX  256 /* longest dimension name */
 #define FORMAT_VERSION  1   /* the newest results format this code reads */
@@ -68,15 +70,6 @@ static const char expected_file[] =
 
 /* ---- small helpers ------------------------------------------------------- */
 
-static char *dup_text(const char *s) {
-  const size_t n = strlen(s) + 1;
-  char *d = malloc(n);
-  if (d != NULL) {
-    memcpy(d, s, n);
-  }
-  return d;
-}
-
 /* "a" + "b" + "c" in a new string (any of them may be ""). */
 static char *concat3(const char *a, const char *b, const char *c) {
   const size_t na = strlen(a), nb = strlen(b), nc = strlen(c);
@@ -87,16 +80,6 @@ static char *concat3(const char *a, const char *b, const char *c) {
     memcpy(s + na + nb, c, nc + 1);
   }
   return s;
-}
-
-static void free_texts(char **texts, const size_t n) {
-  if (texts == NULL) {
-    return;
-  }
-  for (size_t i = 0; i < n; i++) {
-    free(texts[i]);
-  }
-  free(texts);
 }
 
 /* Make room for @p n + 1 elements of @p size bytes in *@p array. */
@@ -253,7 +236,7 @@ static int read_cells(const struct source *src, const char *what, char ***out,
     reclaim = true;
     char **texts = raw;
     for (size_t i = 0; i < n && rc == ES_OK; i++) {
-      cells[i] = dup_text(texts[i] != NULL ? texts[i] : "");
+      cells[i] = es_strdup(texts[i] != NULL ? texts[i] : "");
       if (cells[i] == NULL) {
         rc = ES_FAIL(err, ES_ENOMEM, "%s: %zu values", what, n);
       }
@@ -280,7 +263,7 @@ static int read_cells(const struct source *src, const char *what, char ***out,
         len--; /* space padding, as h5py and Fortran write it */
       }
       t[len] = '\0';
-      cells[i] = dup_text(t);
+      cells[i] = es_strdup(t);
       if (cells[i] == NULL) {
         rc = ES_FAIL(err, ES_ENOMEM, "%s: %zu values", what, n);
       }
@@ -312,7 +295,7 @@ static int read_cells(const struct source *src, const char *what, char ***out,
       } else {
         snprintf(text, sizeof text, "%lld", ((const long long *)raw)[i]);
       }
-      cells[i] = dup_text(text);
+      cells[i] = es_strdup(text);
       if (cells[i] == NULL) {
         rc = ES_FAIL(err, ES_ENOMEM, "%s: %zu values", what, n);
       }
@@ -339,7 +322,7 @@ cleanup:
     *out = cells;
     *n_out = n;
   } else {
-    free_texts(cells, n);
+    es_strings_free(cells, n);
   }
   return rc;
 }
@@ -372,7 +355,7 @@ static int read_text_attr(const hid_t obj, const char *name, const char *what,
     *out = cells[0];
     cells[0] = NULL;
   }
-  free_texts(cells, n);
+  es_strings_free(cells, n);
   return ES_OK;
 }
 
@@ -388,7 +371,7 @@ struct column {
 
 static void column_clear(struct column *col) {
   free(col->name);
-  free_texts(col->text, col->n);
+  es_strings_free(col->text, col->n);
   memset(col, 0, sizeof *col);
 }
 
@@ -418,7 +401,7 @@ static void table_clear(struct table *t) {
   for (size_t k = 0; k < N_REGION_LABELS; k++) {
     column_clear(&t->labels[k]);
   }
-  free_texts(t->var, t->n_vars);
+  es_strings_free(t->var, t->n_vars);
   memset(t, 0, sizeof *t);
 }
 
@@ -458,7 +441,7 @@ static herr_t collect_name(hid_t loc, const char *name, const H5L_info_t *info,
   (void)info;
   struct name_list *list = data;
   if (!grow((void **)&list->name, &list->cap, list->n, sizeof *list->name) ||
-      (list->name[list->n] = dup_text(name)) == NULL) {
+      (list->name[list->n] = es_strdup(name)) == NULL) {
     list->failed = true;
     return -1;
   }
@@ -473,14 +456,14 @@ static int list_members(const hid_t loc, const char *what,
   herr_t st = H5Literate(loc, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx,
                          collect_name, list);
   if (st < 0 && !list->failed) {
-    free_texts(list->name, list->n);
+    es_strings_free(list->name, list->n);
     memset(list, 0, sizeof *list);
     idx = 0;
     st = H5Literate(loc, H5_INDEX_NAME, H5_ITER_INC, &idx, collect_name, list);
   }
   if (st < 0) {
     const bool oom = list->failed;
-    free_texts(list->name, list->n);
+    es_strings_free(list->name, list->n);
     memset(list, 0, sizeof *list);
     return oom ? ES_FAIL(err, ES_ENOMEM, "listing %s", what)
                : ES_FAIL(err, ES_EHDF5, "cannot list %s", what);
@@ -559,7 +542,7 @@ static int read_column(struct exporter *ex, const hid_t group,
                  col->n, len, expected_file);
   }
   if (rc == ES_OK) {
-    col->name = dup_text(name);
+    col->name = es_strdup(name);
     if (col->name == NULL) {
       rc = ES_FAIL(ex->err, ES_ENOMEM, "%s", what);
     }
@@ -638,7 +621,7 @@ static int add_variable(struct exporter *ex, const hid_t group,
     t->region_axis = SIZE_MAX;
     t->statistic_axis = SIZE_MAX;
     t->rank = (size_t)rank;
-    t->group = dup_text(gname);
+    t->group = es_strdup(gname);
     if (t->group == NULL) {
       rc = ES_FAIL(ex->err, ES_ENOMEM, "%s", what);
       goto cleanup;
@@ -679,7 +662,7 @@ static int add_variable(struct exporter *ex, const hid_t group,
       }
     }
   }
-  char *copy = dup_text(name);
+  char *copy = es_strdup(name);
   char **vars =
       copy != NULL ? realloc(t->var, (t->n_vars + 1) * sizeof *vars) : NULL;
   if (vars == NULL) {
@@ -723,13 +706,13 @@ static int scan_group(struct exporter *ex, const char *gname) {
   if (rc == ES_OK && ex->n_tables > first_table) {
     if (!grow((void **)&ex->groups, &ex->cap_groups, ex->n_groups,
               sizeof *ex->groups) ||
-        (ex->groups[ex->n_groups] = dup_text(gname)) == NULL) {
+        (ex->groups[ex->n_groups] = es_strdup(gname)) == NULL) {
       rc = ES_FAIL(ex->err, ES_ENOMEM, "%s", what);
     } else {
       ex->n_groups++;
     }
   }
-  free_texts(members.name, members.n);
+  es_strings_free(members.name, members.n);
   H5Gclose(group);
   return rc;
 }
@@ -806,7 +789,7 @@ static int scan_file(struct exporter *ex) {
       rc = scan_group(ex, name);
     }
   }
-  free_texts(members.name, members.n);
+  es_strings_free(members.name, members.n);
   return rc;
 }
 
@@ -959,7 +942,7 @@ static int make_folder(struct exporter *ex, const char *path) {
   if (mkdir(path, 0777) == 0) {
     if (!grow((void **)&ex->created, &ex->cap_created, ex->n_created,
               sizeof *ex->created) ||
-        (ex->created[ex->n_created] = dup_text(path)) == NULL) {
+        (ex->created[ex->n_created] = es_strdup(path)) == NULL) {
       rmdir(path);
       return ES_FAIL(ex->err, ES_ENOMEM, "folder '%s'", path);
     }
@@ -1010,7 +993,7 @@ static int prepare_folder(struct exporter *ex, const char *dir,
     }
     return ES_OK;
   }
-  char *path = dup_text(dir);
+  char *path = es_strdup(dir);
   if (path == NULL) {
     return ES_FAIL(ex->err, ES_ENOMEM, "folder '%s'", dir);
   }
@@ -1341,7 +1324,7 @@ static char *scenario_file_name(const char *name, const char *path) {
       base = NULL;
     }
   }
-  return base != NULL ? dup_text(base) : concat3(name, ".txt", "");
+  return base != NULL ? es_strdup(base) : concat3(name, ".txt", "");
 }
 
 /* DIR/scenario/: every text of group "scenario", verbatim. */
@@ -1443,11 +1426,11 @@ static int write_scenario(struct exporter *ex, const char *dir,
     free(decoded);
     free(encoding);
     free(path);
-    free_texts(cells, n_cells);
+    es_strings_free(cells, n_cells);
   }
-  free_texts(used, n_used);
+  es_strings_free(used, n_used);
   free(folder);
-  free_texts(members.name, members.n);
+  es_strings_free(members.name, members.n);
   H5Gclose(group);
   return rc;
 }
@@ -1496,7 +1479,7 @@ static herr_t write_attribute_row(hid_t loc, const char *name,
   }
   char *value = malloc(len);
   if (value == NULL) {
-    free_texts(cells, n);
+    es_strings_free(cells, n);
     md->rc = ES_FAIL(md->ex->err, ES_ENOMEM, "%s", what);
     return -1;
   }
@@ -1508,7 +1491,7 @@ static herr_t write_attribute_row(hid_t loc, const char *name,
   put_field(md->out, value, is_text);
   putc('\n', md->out);
   free(value);
-  free_texts(cells, n);
+  es_strings_free(cells, n);
   return 0;
 }
 
@@ -1632,12 +1615,12 @@ int es_export_csv(const char *results_path, const char *dir,
     free(ex.pending[i].final);
   }
   free(ex.pending);
-  free_texts(ex.created, ex.n_created);
+  es_strings_free(ex.created, ex.n_created);
   for (size_t i = 0; i < ex.n_tables; i++) {
     table_clear(&ex.tables[i]);
   }
   free(ex.tables);
-  free_texts(ex.groups, ex.n_groups);
+  es_strings_free(ex.groups, ex.n_groups);
   if (ex.file >= 0) {
     H5Fclose(ex.file);
   }

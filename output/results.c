@@ -41,6 +41,8 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include "models/strings.h"
+
 #define ES_RESULTS_FORMAT_VERSION 1 /* root attribute format_version */
 #define DEFAULT_DEFLATE_LEVEL     1 /* recipe 3: level 1 is nearly as small */
 #define MAX_DEFLATE_LEVEL         9
@@ -85,36 +87,26 @@ void es_results_init(struct es_results *res) {
   memset(res, 0, sizeof *res);
 }
 
-static void free_strings(char **strings, size_t n) {
-  if (strings == NULL) {
-    return;
-  }
-  for (size_t i = 0; i < n; i++) {
-    free(strings[i]);
-  }
-  free(strings);
-}
-
 void es_results_clear(struct es_results *res) {
   if (res == NULL) {
     return;
   }
-  free_strings(res->strategy, res->dim_len[ES_DIM_STRATEGY]);
-  free_strings(res->statistic, res->dim_len[ES_DIM_STATISTIC]);
-  free_strings(res->indicator_statistic,
-               res->dim_len[ES_DIM_INDICATOR_STATISTIC]);
+  es_strings_free(res->strategy, res->dim_len[ES_DIM_STRATEGY]);
+  es_strings_free(res->statistic, res->dim_len[ES_DIM_STATISTIC]);
+  es_strings_free(res->indicator_statistic,
+                  res->dim_len[ES_DIM_INDICATOR_STATISTIC]);
   free(res->replicate);
   free(res->year);
   free(res->age);
-  free_strings(res->stage, res->dim_len[ES_DIM_STAGE]);
+  es_strings_free(res->stage, res->dim_len[ES_DIM_STAGE]);
   free(res->stage_age_lo);
   free(res->stage_age_hi);
   free(res->stage_ptr_standard);
   const size_t n_regions = res->dim_len[ES_DIM_REGION];
-  free_strings(res->region, n_regions);
-  free_strings(res->region_name, n_regions);
-  free_strings(res->region_province, n_regions);
-  free_strings(res->region_prefecture, n_regions);
+  es_strings_free(res->region, n_regions);
+  es_strings_free(res->region_name, n_regions);
+  es_strings_free(res->region_province, n_regions);
+  es_strings_free(res->region_prefecture, n_regions);
   free(res->region_rank);
   for (size_t i = 0; i < res->n_variables; i++) {
     free(res->variables[i].data);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "models/strings.h"
 #include "scenarios/csv.h"
 
 /* Tolerance on the sum of an origin's destination shares: rounding in the
@@ -126,15 +127,6 @@ const double *es_region_table_column(const struct es_region_table *t,
     }
   }
   return NULL;
-}
-
-static char *copy_string(const char *s) {
-  size_t n = strlen(s) + 1;
-  char *c = malloc(n);
-  if (c != NULL) {
-    memcpy(c, s, n);
-  }
-  return c;
 }
 
 /* A region code with its row, for sorting. */
@@ -349,7 +341,7 @@ int es_data_load_regions(const char *display_path, const char *bytes,
       out->n_extra = n_extra;
     }
     for (size_t k = 0; ok && k < n_extra; k++) {
-      out->extra_name[k] = copy_string(extra_columns[k]);
+      out->extra_name[k] = es_strdup(extra_columns[k]);
       out->extra[k] = calloc(n, sizeof *out->extra[k]);
       ok = out->extra_name[k] != NULL && out->extra[k] != NULL;
     }
@@ -379,19 +371,19 @@ int es_data_load_regions(const char *display_path, const char *bytes,
       es_diag_error(dl, csv.path, code->line, code->column,
                     "empty region code (expected a unique code)");
     }
-    out->code[i] = copy_string(code->text);
-    out->name[i] = copy_string(row->fields[i_name].text);
+    out->code[i] = es_strdup(code->text);
+    out->name[i] = es_strdup(row->fields[i_name].text);
     ok = out->code[i] != NULL && out->name[i] != NULL;
     if (ok && out->province != NULL) {
-      out->province[i] = copy_string(row->fields[i_province].text);
+      out->province[i] = es_strdup(row->fields[i_province].text);
       ok = out->province[i] != NULL;
     }
     if (ok && out->prefecture != NULL) {
-      out->prefecture[i] = copy_string(row->fields[i_prefecture].text);
+      out->prefecture[i] = es_strdup(row->fields[i_prefecture].text);
       ok = out->prefecture[i] != NULL;
     }
     if (ok && out->zone != NULL) {
-      out->zone[i] = copy_string(row->fields[i_zone].text);
+      out->zone[i] = es_strdup(row->fields[i_zone].text);
       ok = out->zone[i] != NULL;
     }
     if (!ok) {

@@ -37,6 +37,7 @@
 
 #include <libfyaml.h>
 
+#include "models/strings.h"
 #include "scenarios/csv.h"
 #include "scenarios/yaml_reader.h"
 
@@ -157,15 +158,6 @@ struct loader {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static char *copy_string(const char *s) {
-  size_t n = strlen(s) + 1;
-  char *c = malloc(n);
-  if (c != NULL) {
-    memcpy(c, s, n);
-  }
-  return c;
-}
-
 static bool in_list(const char *const *names, size_t n, const char *name) {
   for (size_t i = 0; i < n; i++) {
     if (strcmp(names[i], name) == 0) {
@@ -199,7 +191,7 @@ static const char *join_names(const char *const *names, size_t n, char *buf,
 static char *folder_of(const char *path) {
   const char *slash = strrchr(path, '/');
   if (slash == NULL) {
-    return copy_string("");
+    return es_strdup("");
   }
   size_t n = slash == path ? 1 : (size_t)(slash - path);
   char *dir = malloc(n + 1);
@@ -326,12 +318,12 @@ char *es__scenario_relative_path(const char *dir, const char *target) {
   }
   if (!lexical) {
     if (to[0] == '/') {
-      out = copy_string(to);
+      out = es_strdup(to);
       goto cleanup;
     }
     char cwd[4096];
     if (getcwd(cwd, sizeof cwd) == NULL) {
-      out = copy_string(to); /* the best left: relative to the cwd */
+      out = es_strdup(to); /* the best left: relative to the cwd */
       goto cleanup;
     }
     out = es__scenario_resolve_path(cwd, to);
@@ -568,7 +560,7 @@ static void read_identity(struct loader *ld, struct es_ymap *root) {
 
   if (es_ymap_string(root, "currency", false, &sc->currency) ==
       ES_YGET_ABSENT) {
-    sc->currency = copy_string(DEFAULT_CURRENCY);
+    sc->currency = es_strdup(DEFAULT_CURRENCY);
     if (sc->currency == NULL) {
       y->nomem = true;
     }
@@ -1014,7 +1006,7 @@ static void read_destinations(struct loader *ld, struct es_ymap *mig) {
                    &sc->gravity.internal_share);
     if (es_ymap_string(&m, "attraction", false, &sc->attraction_column) ==
         ES_YGET_ABSENT) {
-      sc->attraction_column = copy_string(DEFAULT_ATTRACTION);
+      sc->attraction_column = es_strdup(DEFAULT_ATTRACTION);
       if (sc->attraction_column == NULL) {
         y->nomem = true;
       }
@@ -1415,7 +1407,7 @@ static void read_output(struct loader *ld, struct es_ymap *root) {
   }
   for (size_t i = 0; i < n; i++) {
     if (!have_list) {
-      sc->statistics[sc->n_statistics] = copy_string(default_statistics[i]);
+      sc->statistics[sc->n_statistics] = es_strdup(default_statistics[i]);
       if (sc->statistics[sc->n_statistics] == NULL) {
         y->nomem = true;
         return;
@@ -1865,8 +1857,8 @@ int es_scenario_load(const char *path, struct es_scenario **out,
     goto cleanup;
   }
   struct es_scenario *sc = ld.sc;
-  sc->file.given = copy_string(path);
-  sc->file.path = copy_string(path);
+  sc->file.given = es_strdup(path);
+  sc->file.path = es_strdup(path);
   if (sc->file.given == NULL || sc->file.path == NULL) {
     rc = ES_FAIL(err, ES_ENOMEM, "%s", "out of memory for the scenario");
     goto cleanup;

@@ -39,6 +39,7 @@
 #include "models/rng.h"
 #include "models/seed.h"
 #include "models/strategy.h"
+#include "models/strings.h"
 #include "models/supply.h"
 #include "sim/p2.h"
 #include "sim/stats.h"
@@ -58,18 +59,6 @@
 /* The three population stocks as results variables. */
 enum { POP_LOCAL, POP_MIGRANT, POP_AWAY, POP_COUNT };
 
-static char *dup_string(const char *s) {
-  if (s == NULL) {
-    return NULL;
-  }
-  size_t n = strlen(s) + 1;
-  char *c = malloc(n);
-  if (c != NULL) {
-    memcpy(c, s, n);
-  }
-  return c;
-}
-
 /* Duplicate n strings; NULL if src is NULL or memory runs out (then *ok is
  * cleared). */
 static char **dup_strings(char *const *src, size_t n, bool *ok) {
@@ -82,7 +71,7 @@ static char **dup_strings(char *const *src, size_t n, bool *ok) {
     return NULL;
   }
   for (size_t i = 0; i < n; i++) {
-    out[i] = dup_string(src[i]);
+    out[i] = es_strdup(src[i]);
     if (out[i] == NULL) {
       *ok = false;
     }
@@ -1129,7 +1118,7 @@ static int fill_coordinates(const struct plan *pl, struct es_results *res,
   res->strategy = calloc(pl->n_strategies, sizeof *res->strategy);
   ok = ok && res->strategy != NULL;
   for (size_t j = 0; ok && j < pl->n_strategies; j++) {
-    res->strategy[j] = dup_string(sc->strategies[pl->strategy[j]].name);
+    res->strategy[j] = es_strdup(sc->strategies[pl->strategy[j]].name);
     ok = res->strategy[j] != NULL;
   }
   /* Region-level cells carry the mean, and in stochastic mode the sd and
@@ -1137,13 +1126,13 @@ static int fill_coordinates(const struct plan *pl, struct es_results *res,
   res->statistic = calloc(2 + pl->n_rquantiles, sizeof *res->statistic);
   ok = ok && res->statistic != NULL;
   if (ok) {
-    res->statistic[0] = dup_string("mean");
+    res->statistic[0] = es_strdup("mean");
     ok = res->statistic[0] != NULL;
     if (stochastic) {
-      res->statistic[1] = dup_string("sd");
+      res->statistic[1] = es_strdup("sd");
       ok = ok && res->statistic[1] != NULL;
       for (size_t q = 0; ok && q < pl->n_rquantiles; q++) {
-        res->statistic[2 + q] = dup_string(pl->rquantile_name[q]);
+        res->statistic[2 + q] = es_strdup(pl->rquantile_name[q]);
         ok = res->statistic[2 + q] != NULL;
       }
     }
@@ -1177,7 +1166,7 @@ static int fill_coordinates(const struct plan *pl, struct es_results *res,
     res->age[a] = (int32_t)a;
   }
   for (size_t k = 0; k < pl->n_stages; k++) {
-    res->stage[k] = dup_string(sc->stages[k].name);
+    res->stage[k] = es_strdup(sc->stages[k].name);
     ok = ok && res->stage[k] != NULL;
     res->stage_age_lo[k] = (int32_t)sc->stages[k].age_lo;
     res->stage_age_hi[k] = (int32_t)sc->stages[k].age_hi;
@@ -1211,14 +1200,14 @@ static int fill_provenance(const struct plan *pl,
   if (res->title != NULL) {
     snprintf(res->title, title_len, "edusim results: %s", sc->name);
   }
-  res->scenario_name = dup_string(sc->name);
-  res->software_version = dup_string(ES_VERSION " (git " ES_GIT_REVISION ")");
-  res->command = dup_string(cfg->command != NULL ? cfg->command : "");
-  res->mode = dup_string(es_mode_name(pl->mode));
-  res->currency = dup_string(sc->currency != NULL ? sc->currency : "");
+  res->scenario_name = es_strdup(sc->name);
+  res->software_version = es_strdup(ES_VERSION " (git " ES_GIT_REVISION ")");
+  res->command = es_strdup(cfg->command != NULL ? cfg->command : "");
+  res->mode = es_strdup(es_mode_name(pl->mode));
+  res->currency = es_strdup(sc->currency != NULL ? sc->currency : "");
   res->seed = pl->seed;
   res->replicates = pl->n_replicates;
-  res->scenario_resolved = dup_string(sc->resolved_text);
+  res->scenario_resolved = es_strdup(sc->resolved_text);
   /* The scenario file, the files of its extends chain (base_1 is the one it
    * names), then the data files. */
   const size_t n_files = 1 + sc->n_bases + ES_DATA_COUNT;
@@ -1243,8 +1232,8 @@ static int fill_provenance(const struct plan *pl,
       snprintf(role, sizeof role, "%s", role_names[i - 1 - sc->n_bases]);
     }
     struct es_source_file *src = &res->sources[res->n_sources++];
-    src->role = dup_string(role);
-    src->path = dup_string(f->given != NULL ? f->given : f->path);
+    src->role = es_strdup(role);
+    src->path = es_strdup(f->given != NULL ? f->given : f->path);
     src->bytes = malloc(f->size + 1);
     src->size = f->size;
     ok = src->role && src->path && src->bytes;

@@ -118,8 +118,10 @@ diag_add(struct es_diag_list *dl, enum es_severity severity, const char *file,
   d->severity = severity;
   d->file = es_strdup(file != NULL ? file : "");
   d->message = es_strdup(message);
-  d->line = line;
-  d->column = column;
+  /* Every diagnostic names a place: one about a whole file (a missing row,
+   * an empty file) or a whole line points at its start. */
+  d->line = line > 0 ? line : 1;
+  d->column = column > 0 ? column : 1;
   if (d->file == NULL || d->message == NULL) {
     free(d->file);
     free(d->message);
@@ -162,14 +164,8 @@ void es_diag_print(const struct es_diag_list *dl, FILE *out,
       continue;
     }
     const char *kind = is_error ? "error" : "notice";
-    if (d->line == 0) {
-      fprintf(out, "%s: %s: %s\n", d->file, kind, d->message);
-    } else if (d->column == 0) {
-      fprintf(out, "%s:%zu: %s: %s\n", d->file, d->line, kind, d->message);
-    } else {
-      fprintf(out, "%s:%zu:%zu: %s: %s\n", d->file, d->line, d->column, kind,
-              d->message);
-    }
+    fprintf(out, "%s:%zu:%zu: %s: %s\n", d->file, d->line, d->column, kind,
+            d->message);
   }
   if (dl->n_errors > ES_DIAG_MAX) {
     fprintf(out, "... and %zu more errors not shown (%zu in all)\n",

@@ -102,8 +102,8 @@ enum es_severity {
 struct es_diag {
   enum es_severity severity;
   char *file;    /* path as shown to the user (owned) */
-  size_t line;   /* 1-based; 0 when the whole file is meant */
-  size_t column; /* 1-based; 0 when the whole line is meant */
+  size_t line;   /* 1-based; 1 when the whole file is meant */
+  size_t column; /* 1-based; 1 when the whole line is meant */
   char *message; /* "what is wrong (what was expected)" (owned) */
 };
 
@@ -123,8 +123,10 @@ void es_diag_list_clear(struct es_diag_list *dl);
 
 /**
  * @brief Add an error at @p file:@p line:@p column. The message should read
- * "what is wrong (what was expected)". Out of memory is recorded as a bare
- * error count so that the caller still fails.
+ * "what is wrong (what was expected)". A line or column of 0 (the whole file,
+ * the whole line) is kept as 1, so every diagnostic prints as
+ * file:line:column. Out of memory is recorded as a bare error count so that
+ * the caller still fails.
  */
 void es_diag_error(struct es_diag_list *dl, const char *file, size_t line,
                    size_t column, const char *fmt, ...)
@@ -149,8 +151,8 @@ bool es_diag_ok(const struct es_diag_list *dl);
 bool es_diag_full(const struct es_diag_list *dl);
 
 /**
- * @brief Print every diagnostic as `file:line:column: error: message`, one a
- * line, then a count of those not shown.
+ * @brief Print every diagnostic as `file:line:column: error: message` (or
+ * `notice:`), one a line, then a count of those not shown.
  * @param show_notices print notices too (as `notice:`).
  */
 void es_diag_print(const struct es_diag_list *dl, FILE *out, bool show_notices);

@@ -175,12 +175,12 @@ expect_error "missing file" \
 
 printf 'name,w\nA,1\n' >noweight.csv
 expect_error "missing weight column" \
-  "noweight.csv:1: error: missing column 'weight' (expected columns name,weight)" \
+  "noweight.csv:1:1: error: missing column 'weight' (expected columns name,weight)" \
   noweight.csv --seats 3
 
 : >empty.csv
 expect_error "empty file" \
-  "empty.csv: error: empty file (expected a header row: name,weight)" \
+  "empty.csv:1:1: error: empty file (expected a header row: name,weight)" \
   empty.csv --seats 3
 
 printf 'name,weight\nA,1\nB,-2\nC,abc\n' >bad.csv

@@ -51,7 +51,7 @@ static void test_diag_list(void) {
   FILE *out = open_memstream(&text, &size);
   es_diag_print(&dl, out, /*show_notices=*/true);
   fclose(out);
-  ES_CHECK_CONTAINS(text, "p.csv: notice: 4 rows above max_age ignored\n");
+  ES_CHECK_CONTAINS(text, "p.csv:1:1: notice: 4 rows above max_age ignored\n");
   ES_CHECK_CONTAINS(text, "a.yaml:1:7: error: bad value 0\n");
   ES_CHECK_CONTAINS(text, "a.yaml:20:7: error: bad value 19\n");
   ES_CHECK(strstr(text, "bad value 20") == NULL);

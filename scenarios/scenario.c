@@ -49,6 +49,15 @@
 #define HORIZON_MAX   50   /* forecast and warning horizons, years */
 
 /* Defaults documented in docs/scenario-format.md. */
+/* Upper bounds of numbers that have no natural one: far beyond any real
+ * scenario, and low enough that nothing derived from them overflows. */
+#define RANGE_PTR              ((struct es_yrange){0.0, 1000.0, true, false})
+#define RANGE_SLACK            ((struct es_yrange){0.0, 100.0, false, false})
+#define RANGE_MONEY            ((struct es_yrange){0.0, 1e9, false, false})
+#define RANGE_EXPONENT         ((struct es_yrange){0.0, 20.0, false, false})
+#define RANGE_CHANGE           ((struct es_yrange){0.0, 1000.0, false, false})
+#define RANGE_FERTILITY        ((struct es_yrange){0.0, 100.0, false, false})
+#define RANGE_RANK_WEIGHT      ((struct es_yrange){0.0, 1e6, false, false})
 #define DEFAULT_REPLICATES     100
 #define DEFAULT_SEED           1
 #define DEFAULT_WARN_HORIZON   5
@@ -534,7 +543,7 @@ static void read_identity(struct loader *ld, struct es_ymap *root) {
   sc->mode = (enum es_mode)mode;
 
   sc->replicates = DEFAULT_REPLICATES;
-  if (es_ymap_uint64(root, "replicates", false, 1, UINT64_MAX,
+  if (es_ymap_uint64(root, "replicates", false, 1, ES_SCENARIO_MAX_REPLICATES,
                      &sc->replicates) == ES_YGET_OK &&
       sc->mode == ES_MODE_DETERMINISTIC) {
     es_yaml_notice(y, es_ymap_key_node(root, "replicates"),
@@ -614,8 +623,7 @@ static void read_stage(struct loader *ld, size_t i, struct es_ymap *m,
   stage->migrant_enrollment = stage->enrollment;
   es_ymap_double(m, "migrant_enrollment", false, ES_YRANGE_UNIT,
                  &stage->migrant_enrollment);
-  es_ymap_double(m, "ptr_standard", true, ES_YRANGE_POSITIVE,
-                 &stage->ptr_standard);
+  es_ymap_double(m, "ptr_standard", true, RANGE_PTR, &stage->ptr_standard);
   es_ymap_int(m, "min_teachers", false, 0, INT64_MAX, &stage->min_teachers);
   es_ymap_double(m, "teacher_attrition", false, ES_YRANGE_UNIT,
                  &stage->teacher_attrition);
@@ -649,13 +657,13 @@ static void read_stage(struct loader *ld, size_t i, struct es_ymap *m,
   if (es_ymap_map(m, "consolidation", false, &sub) == ES_YGET_OK) {
     es_ymap_double(&sub, "share", true, ES_YRANGE_UNIT,
                    &stage->consolidation_share);
-    es_ymap_double(&sub, "slack", false, ES_YRANGE_NONNEG,
+    es_ymap_double(&sub, "slack", false, RANGE_SLACK,
                    &stage->consolidation_slack);
   }
   es_ymap_finish(&sub);
 
-  es_ymap_double(m, "salary", false, ES_YRANGE_NONNEG, &stage->salary);
-  es_ymap_double(m, "build_cost", false, ES_YRANGE_NONNEG, &stage->build_cost);
+  es_ymap_double(m, "salary", false, RANGE_MONEY, &stage->salary);
+  es_ymap_double(m, "build_cost", false, RANGE_MONEY, &stage->build_cost);
 }
 
 static void read_stages(struct loader *ld, struct es_ymap *root) {
@@ -953,7 +961,7 @@ static void read_fertility(struct loader *ld, struct es_ymap *dm) {
     snprintf(path, sizeof path, "demography.fertility_index.%d", (int)year);
     struct fy_node *value = fy_node_pair_value(pair);
     if (!es_yaml_node_double(y, value != NULL ? value : key, path,
-                             ES_YRANGE_NONNEG, &index)) {
+                             RANGE_FERTILITY, &index)) {
       continue;
     }
     bool dup = false;
@@ -1011,8 +1019,8 @@ static void read_destinations(struct loader *ld, struct es_ymap *mig) {
         y->nomem = true;
       }
     }
-    es_ymap_double(&m, "beta", false, ES_YRANGE_NONNEG, &sc->gravity.beta);
-    es_ymap_double(&m, "gamma", false, ES_YRANGE_NONNEG, &sc->gravity.gamma);
+    es_ymap_double(&m, "beta", false, RANGE_EXPONENT, &sc->gravity.beta);
+    es_ymap_double(&m, "gamma", false, RANGE_EXPONENT, &sc->gravity.gamma);
     int64_t top = 0;
     es_ymap_int(&m, "top", false, 0, INT64_MAX, &top);
     sc->gravity.top = (size_t)top;
@@ -1074,7 +1082,7 @@ static void read_demography(struct loader *ld, struct es_ymap *root) {
   double *rate_arrays[] = {sc->local_out_rate, sc->migrant_out_rate,
                            sc->return_rate, sc->external_in_rate};
   for (size_t i = 0; i < 4; i++) {
-    struct es_yrange range = i == 3 ? ES_YRANGE_NONNEG : ES_YRANGE_UNIT;
+    struct es_yrange range = ES_YRANGE_UNIT; /* external arrivals too */
     if (!ages) {
       es_ymap_quiet(&mig, rate_keys[i]);
     } else if (es_ymap_per_age(&mig, rate_keys[i], false, n_ages, range,
@@ -1164,7 +1172,7 @@ static void read_rank_weights(struct loader *ld, size_t i, struct es_ymap *m) {
     snprintf(item, sizeof item, "%s.%lld", path, (long long)rank);
     struct fy_node *value = fy_node_pair_value(pair);
     if (!es_yaml_node_double(y, value != NULL ? value : key, item,
-                             ES_YRANGE_NONNEG, &weight)) {
+                             RANGE_RANK_WEIGHT, &weight)) {
       continue;
     }
     bool dup = false;
@@ -1345,8 +1353,8 @@ static void read_warning(struct loader *ld, struct es_ymap *root) {
     int64_t horizon = DEFAULT_WARN_HORIZON;
     es_ymap_int(&m, "horizon", false, 1, HORIZON_MAX, &horizon);
     w->horizon_years = (int)horizon;
-    es_ymap_double(&m, "rise", false, ES_YRANGE_NONNEG, &w->rise);
-    es_ymap_double(&m, "fall", false, ES_YRANGE_NONNEG, &w->fall);
+    es_ymap_double(&m, "rise", false, RANGE_CHANGE, &w->rise);
+    es_ymap_double(&m, "fall", false, RANGE_CHANGE, &w->fall);
   }
   es_ymap_finish(&m);
 }

@@ -36,6 +36,8 @@
 #define ES_SCENARIO_MAX_STAGES     16
 #define ES_SCENARIO_MAX_STRATEGIES 32
 #define ES_SCENARIO_MAX_STATISTICS 32
+/** Most replicates of a stochastic run (the command line's -r too). */
+#define ES_SCENARIO_MAX_REPLICATES 1000000
 
 enum es_mode { ES_MODE_DETERMINISTIC, ES_MODE_STOCHASTIC };
 

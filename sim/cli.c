@@ -424,11 +424,11 @@ static int cmd_run(int argc, char **argv, const volatile sig_atomic_t *stop) {
       i++;
     } else if (strcmp(a, "-r") == 0 || strcmp(a, "--replicates") == 0) {
       size_t n = 0;
-      if (!parse_size(value, 1, 100000000, &n)) {
+      if (!parse_size(value, 1, ES_SCENARIO_MAX_REPLICATES, &n)) {
         fprintf(stderr,
                 "edusim run: %s needs a whole number of replicates from 1 to "
-                "100000000, got '%s'\n",
-                a, value != NULL ? value : "");
+                "%d, got '%s'\n",
+                a, ES_SCENARIO_MAX_REPLICATES, value != NULL ? value : "");
         return ES_EXIT_USAGE;
       }
       cfg.has_replicates = true;

@@ -740,7 +740,8 @@ static int run_strategy(const struct plan *pl, size_t j, struct thread_ws *tw,
       rc = record_supply(pl, j, y, tw, &tw->flows, buf, err);
     }
   }
-  if (rc != ES_OK) {
+  if (rc != ES_OK && err != NULL &&
+      strncmp(err->message, "strategy '", strlen("strategy '")) != 0) {
     es_error_prefix(err, "strategy '%s'", sc->strategies[i_strategy].name);
   }
   return rc;

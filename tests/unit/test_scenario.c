@@ -276,9 +276,14 @@ static const struct error_case error_cases[] = {
      "stages[0].enrollment: 1.5 is out of range (expected a number in [0, "
      "1])"},
     {"ptr_standard: 11}", "ptr_standard: 0}", 1, 0, 8, 51,
-     "stages[0].ptr_standard: 0 is out of range (expected a number > 0)"},
+     "stages[0].ptr_standard: 0 is out of range (expected a number in (0, "
+     "1000])"},
     {"ptr_standard: 11}", "ptr_standard: 11, salary: -1}", 1, 0, 8, 63,
-     "stages[0].salary: -1 is out of range (expected a number >= 0)"},
+     "stages[0].salary: -1 is out of range (expected a number in [0, 1e+09])"},
+    /* A salary so large that costs would be infinite. */
+    {"ptr_standard: 11}", "ptr_standard: 11, salary: 1e308}", 1, 0, 8, 63,
+     "stages[0].salary: 1e308 is out of range (expected a number in [0, "
+     "1e+09])"},
     {"ptr_standard: 19}",
      "ptr_standard: 19, construction: {cap: 10, lead_time: 51}}", 1, 0, 9, 89,
      "stages[1].construction.lead_time: 51 is out of range (expected an "
@@ -295,7 +300,11 @@ static const struct error_case error_cases[] = {
     {"", "seed: 18446744073709551616\n", 1, 0, 14, 7,
      "seed: 18446744073709551616 is out of range"},
     {"", "mode: stochastic\nreplicates: 0\n", 1, 0, 15, 13,
-     "replicates: 0 is out of range (expected an integer >= 1)"},
+     "replicates: 0 is out of range (expected an integer in 1..1000000)"},
+    /* Too many replicates would overflow what is sized by them. */
+    {"", "mode: stochastic\nreplicates: 9223372036854775808\n", 1, 0, 15, 13,
+     "replicates: 9223372036854775808 is out of range (expected an integer "
+     "in 1..1000000)"},
     {"", "max_age: 200\n", 1, 0, 14, 10,
      "max_age: 200 is out of range (expected an integer in 0..120)"},
     {"", "max_age: 15\n", 1, 0, 14, 10,
@@ -370,8 +379,8 @@ static const struct error_case error_cases[] = {
      "strategies[1].rank_weights: 0 is out of range (expected an integer >= "
      "1)"},
     {"", "  - {name: r, basis: rank, rank_weights: {1: -1}}\n", 1, 0, 14, 46,
-     "strategies[1].rank_weights.1: -1 is out of range (expected a number >= "
-     "0)"},
+     "strategies[1].rank_weights.1: -1 is out of range (expected a number in "
+     "[0, 1e+06])"},
     {"", "  - {name: n, basis: resident, multiplier: need}\n", 1, 0, 14, 44,
      "regions.csv has no column 'need'"},
     {"", "  - {name: n, basis: resident, multiplier: province}\n", 1, 0, 14, 44,
@@ -389,7 +398,7 @@ static const struct error_case error_cases[] = {
      32, "demography.fertility_index: expected an integer, got '20x0'"},
     {"", "demography:\n  fertility_index: {2025: -0.1}\n", 1, 0, 15, 27,
      "demography.fertility_index.2025: -0.1 is out of range (expected a "
-     "number >= 0)"},
+     "number in [0, 100])"},
     {"", "demography:\n  migration:\n    destinations: {model: matrix}\n", 1, 0,
      16, 27,
      "demography.migration.destinations.model: matrix needs data.migration"},

@@ -101,6 +101,9 @@
  * multinomial; the choice depends on the counts only. */
 #define ALIAS_MOVERS_PER_CATEGORY 8.0
 
+/* Uniform words drawn at a time for the alias tables. */
+#define ALIAS_BATCH 256
+
 /* Registration of migrant-parent births looks at ages 1..5 (MODEL 3.4). */
 #define ES_REGISTRATION_MAX_AGE 5
 
@@ -129,13 +132,17 @@ struct es_population_ws {
   size_t *alias_start;   /* [region + 1]: origin r's alias table is entries
                             alias_start[r] .. alias_start[r+1]-1: its kept
                             destinations in CSR order, then "outside" */
-  double *alias_prob;    /* Walker/Vose alias tables of D's rows: chance of
-                            keeping the category drawn, 0..1 */
+  uint64_t *alias_keep;  /* Walker/Vose alias tables of D's rows: a 32-bit
+                            uniform word below this keeps the category drawn
+                            (its chance times 2^32, rounded up) */
   size_t *alias_other;   /* the category taken otherwise (index in the row) */
-  double reg_away_total; /* sum over regions of reg_away, persons */
-  double reg_births;     /* Bx: registration births, persons */
-  double kappa;          /* registration share of migrant-parent births */
-  struct es_error err;   /* why the last es_population_step failed */
+  uint32_t *alias_count; /* [most categories of a row] movers per category of
+                            the row being drawn */
+  uint32_t alias_words[ALIAS_BATCH]; /* uniform words of one batch */
+  double reg_away_total;             /* sum over regions of reg_away, persons */
+  double reg_births;                 /* Bx: registration births, persons */
+  double kappa;        /* registration share of migrant-parent births */
+  struct es_error err; /* why the last es_population_step failed */
 };
 
 /* ---- stocks ------------------------------------------------------------ */
@@ -348,6 +355,16 @@ static int check_params(const struct es_population_params *pp,
  * one uniform then picks a mover's destination in O(1). Built once per
  * workspace; the rows' categories are the entries of D's CSR row (zero shares
  * included, they get probability 0) and outside with 1 - delta[r]. */
+/* The most categories a row of D has (its entries plus the outside). */
+static size_t alias_max_categories(const struct es_destinations *d) {
+  size_t max_k = 1;
+  for (size_t r = 0; r < d->n_regions; r++) {
+    const size_t k = d->out_start[r + 1] - d->out_start[r] + 1;
+    max_k = k > max_k ? k : max_k;
+  }
+  return max_k;
+}
+
 static int build_alias_tables(const struct es_destinations *d,
                               struct es_population_ws *ws) {
   size_t max_k = 1;
@@ -356,10 +373,12 @@ static int build_alias_tables(const struct es_destinations *d,
     max_k = k > max_k ? k : max_k;
   }
   double *scaled = malloc(max_k * sizeof *scaled);
+  double *scaled_prob = malloc(max_k * sizeof *scaled_prob);
   size_t *small = malloc(max_k * sizeof *small);
   size_t *large = malloc(max_k * sizeof *large);
-  if (scaled == NULL || small == NULL || large == NULL) {
+  if (scaled == NULL || scaled_prob == NULL || small == NULL || large == NULL) {
     free(scaled);
+    free(scaled_prob);
     free(small);
     free(large);
     return ES_ENOMEM;
@@ -369,7 +388,7 @@ static int build_alias_tables(const struct es_destinations *d,
     const size_t e0 = d->out_start[r];
     const size_t k = d->out_start[r + 1] - e0 + 1;
     ws->alias_start[r] = start;
-    double *prob = ws->alias_prob + start;
+    double *prob = scaled_prob;
     size_t *other = ws->alias_other + start;
     double total = 0.0;
     for (size_t c = 0; c + 1 < k; c++) {
@@ -409,10 +428,16 @@ static int build_alias_tables(const struct es_destinations *d,
       prob[c] = 1.0;
       other[c] = c;
     }
+    /* Thresholds on 32-bit words: u < ceil(p 2^32) exactly when u < p 2^32
+     * for a whole u (p 2^32 is exact in double). */
+    for (size_t c = 0; c < k; c++) {
+      ws->alias_keep[start + c] = (uint64_t)ceil(prob[c] * 4294967296.0);
+    }
     start += k;
   }
   ws->alias_start[d->n_regions] = start;
   free(scaled);
+  free(scaled_prob);
   free(small);
   free(large);
   return ES_OK;
@@ -447,14 +472,17 @@ struct es_population_ws *es_population_ws_alloc(
   ws->arrivals = calloc(n_r * n_a, sizeof *ws->arrivals);
   const size_t n_alias = pp->destinations->n_entries + n_r;
   ws->alias_start = calloc(n_r + 1, sizeof *ws->alias_start);
-  ws->alias_prob = calloc(n_alias, sizeof *ws->alias_prob);
+  ws->alias_keep = calloc(n_alias, sizeof *ws->alias_keep);
+  ws->alias_count =
+      calloc(alias_max_categories(pp->destinations), sizeof *ws->alias_count);
   ws->alias_other = calloc(n_alias, sizeof *ws->alias_other);
   es_error_clear(&ws->err);
   if (ws->movers == NULL || ws->returns == NULL || ws->pool_returns == NULL ||
       ws->pool_away == NULL || ws->pool_back == NULL ||
       ws->births_local == NULL || ws->births_migr == NULL ||
       ws->reg_away == NULL || ws->arrivals == NULL || ws->alias_start == NULL ||
-      ws->alias_prob == NULL || ws->alias_other == NULL ||
+      ws->alias_keep == NULL || ws->alias_other == NULL ||
+      ws->alias_count == NULL ||
       build_alias_tables(pp->destinations, ws) != ES_OK) {
     es_population_ws_free(ws);
     ES_FAIL(err, ES_ENOMEM,
@@ -480,7 +508,8 @@ void es_population_ws_free(struct es_population_ws *ws) {
   free(ws->reg_away);
   free(ws->arrivals);
   free(ws->alias_start);
-  free(ws->alias_prob);
+  free(ws->alias_keep);
+  free(ws->alias_count);
   free(ws->alias_other);
   free(ws);
 }
@@ -797,18 +826,30 @@ static void scatter_movers(const struct es_destinations *d, const size_t r,
    * counts, so a seed still fixes the stream. */
   const size_t k_row = d->out_start[r + 1] - e_begin + 1;
   if (movers < ALIAS_MOVERS_PER_CATEGORY * (double)k_row) {
-    const double *prob = ws->alias_prob + ws->alias_start[r];
+    const uint64_t *keep = ws->alias_keep + ws->alias_start[r];
     const size_t *other = ws->alias_other + ws->alias_start[r];
-    for (double m = 0.0; m < movers; m += 1.0) {
-      /* One 32-bit word: its product with k_row gives the category (high
-       * half) and the uniform fraction within it (low half). */
-      const uint64_t x = (uint64_t)es_rng_u32(rng) * (uint64_t)k_row;
-      size_t c = (size_t)(x >> 32);
-      if ((double)(uint32_t)x >= prob[c] * 4294967296.0) {
-        c = other[c];
+    uint32_t *count = ws->alias_count;
+    memset(count, 0, k_row * sizeof *count);
+    /* movers < ALIAS_MOVERS_PER_CATEGORY * k_row, so a whole number that
+     * fits in size_t. Words come in batches, so the loop makes no call. */
+    for (size_t left = (size_t)movers; left > 0;) {
+      const size_t n_batch = left < ALIAS_BATCH ? left : ALIAS_BATCH;
+      es_rng_fill_u32(rng, ws->alias_words, n_batch);
+      for (size_t m = 0; m < n_batch; m++) {
+        /* One 32-bit word: its product with k_row gives the category (high
+         * half) and the uniform fraction within it (low half). */
+        const uint64_t x = (uint64_t)ws->alias_words[m] * (uint64_t)k_row;
+        size_t c = (size_t)(x >> 32);
+        if ((uint64_t)(uint32_t)x >= keep[c]) {
+          c = other[c];
+        }
+        count[c]++;
       }
-      if (c + 1 < k_row) { /* the last category is the outside */
-        ws->arrivals[d->out_dest[e_begin + c] * n_a + a] += 1.0;
+      left -= n_batch;
+    }
+    for (size_t c = 0; c + 1 < k_row; c++) { /* the last is the outside */
+      if (count[c] > 0) {
+        ws->arrivals[d->out_dest[e_begin + c] * n_a + a] += (double)count[c];
       }
     }
     return;

@@ -133,3 +133,16 @@ uint32_t es_rng_u32(gsl_rng *rng) {
   return range == 0xffffffffUL ? (uint32_t)x
                                : (uint32_t)(gsl_rng_uniform(rng) * 0x1p32);
 }
+
+void es_rng_fill_u32(gsl_rng *rng, uint32_t *out, size_t n) {
+  if (rng->type == &mt19937_64_type) {
+    struct mt_state *st = rng->state;
+    for (size_t i = 0; i < n; i++) {
+      out[i] = mt_next(st);
+    }
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    out[i] = es_rng_u32(rng);
+  }
+}

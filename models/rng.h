@@ -12,6 +12,7 @@
 #ifndef ES_MODELS_RNG_H
 #define ES_MODELS_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <gsl/gsl_rng.h>
@@ -25,5 +26,9 @@ const gsl_rng_type *es_rng_mt19937_64(void);
  * loops); for another generator of 32-bit range its next word, else a
  * uniform scaled to 32 bits. */
 uint32_t es_rng_u32(gsl_rng *rng);
+
+/** @brief The next @p n outputs of @p rng into @p out, as n calls of
+ * es_rng_u32 would give them. */
+void es_rng_fill_u32(gsl_rng *rng, uint32_t *out, size_t n);
 
 #endif /* ES_MODELS_RNG_H */

@@ -45,6 +45,30 @@ int main(void) {
   }
   ES_CHECK_INT_EQ(x, 2502743618ul);
 
+  /* A batch of words is the same as word after word. */
+  gsl_rng *r2 = gsl_rng_alloc(es_rng_mt19937_64());
+  gsl_rng_set(r, 77ul);
+  gsl_rng_set(r2, 77ul);
+  uint32_t batch[700];
+  es_rng_fill_u32(r, batch, 700); /* crosses a regeneration of the state */
+  bool same = true;
+  for (size_t i = 0; i < 700; i++) {
+    same = same && batch[i] == es_rng_u32(r2);
+  }
+  ES_CHECK(same);
+  ES_CHECK_INT_EQ(es_rng_u32(r), es_rng_u32(r2));
+  gsl_rng_free(r2);
+  /* Another generator type goes through GSL (32-bit words of mt19937). */
+  gsl_rng *g1 = gsl_rng_alloc(gsl_rng_mt19937);
+  gsl_rng *g2 = gsl_rng_alloc(gsl_rng_mt19937);
+  uint32_t words[3];
+  es_rng_fill_u32(g1, words, 3);
+  for (size_t i = 0; i < 3; i++) {
+    ES_CHECK_INT_EQ(words[i], gsl_rng_get(g2));
+  }
+  gsl_rng_free(g1);
+  gsl_rng_free(g2);
+
   /* GSL's distributions run on it: a binomial mean over many draws. */
   gsl_rng_set(r, 20261128ul);
   double sum = 0.0;

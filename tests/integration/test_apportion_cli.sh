@@ -15,21 +15,10 @@ case "$EDUSIM" in
 esac
 mkdir -p "$ES_SCRATCH" || exit 1
 cd "$ES_SCRATCH" || exit 1
+. "$ES_SOURCE_DIR/tests/integration/testlib.sh"
 
-passed=0
-failed=0
 
-pass() {
-  passed=$((passed + 1))
-  if [ -n "${ES_TEST_VERBOSE:-}" ]; then
-    echo "PASS $1"
-  fi
-}
 
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL $1"
-}
 
 # run ARGS...: run the program, keeping its stdout, stderr and exit status.
 run() {

@@ -10,23 +10,7 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 src=$ES_SOURCE_DIR
 tiny=$src/scenarios/examples/tiny/scenario.yaml
 rm -rf "$ES_SCRATCH" && mkdir -p "$ES_SCRATCH" && cd "$ES_SCRATCH" || exit 1
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-check() { # check DESCRIPTION COMMAND...: the command must succeed
-  local what=$1; shift
-  if "$@"; then ok; else bad "$what"; fi
-}
-expect_status() { # expect_status WANT DESCRIPTION COMMAND...
-  local want=$1 what=$2; shift 2
-  "$@" >out.txt 2>err.txt
-  local got=$?
-  if [ "$got" = "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat err.txt; fi
-}
-contains() { # contains FILE TEXT
-  if grep -qF -- "$2" "$1"; then ok; else bad "$1 lacks: $2"; sed 's/^/    /' "$1"; fi
-}
+. "$ES_SOURCE_DIR/tests/integration/testlib.sh"
 
 # --- validate ------------------------------------------------------------
 expect_status 0 "validate tiny" "$EDUSIM" validate "$tiny"

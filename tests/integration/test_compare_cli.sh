@@ -28,27 +28,11 @@ case "$EDUSIM" in
 esac
 tiny=$ES_SOURCE_DIR/scenarios/examples/tiny/scenario.yaml
 rm -rf "$ES_SCRATCH" && mkdir -p "$ES_SCRATCH" && cd "$ES_SCRATCH" || exit 1
+. "$ES_SOURCE_DIR/tests/integration/testlib.sh"
 
-passed=0
-failed=0
 
-pass() {
-  passed=$((passed + 1))
-  if [ -n "${ES_TEST_VERBOSE:-}" ]; then
-    echo "PASS $1"
-  fi
-}
 
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL $1"
-}
 
-finish() {
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-  exit
-}
 
 # run ARGS...: run `edusim compare`, keeping stdout, stderr and exit status.
 run() {

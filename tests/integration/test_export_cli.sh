@@ -32,27 +32,11 @@ esac
 tiny_dir=$ES_SOURCE_DIR/scenarios/examples/tiny
 tiny=$tiny_dir/scenario.yaml
 rm -rf "$ES_SCRATCH" && mkdir -p "$ES_SCRATCH" && cd "$ES_SCRATCH" || exit 1
+. "$ES_SOURCE_DIR/tests/integration/testlib.sh"
 
-passed=0
-failed=0
 
-pass() {
-  passed=$((passed + 1))
-  if [ -n "${ES_TEST_VERBOSE:-}" ]; then
-    echo "PASS $1"
-  fi
-}
 
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL $1"
-}
 
-finish() {
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-  exit
-}
 
 # run ARGS...: run `edusim export`, keeping stdout, stderr and exit status.
 run() {

@@ -36,27 +36,11 @@ tiny=$ES_SOURCE_DIR/scenarios/examples/tiny/scenario.yaml
 FIGURES="population students_by_stage unmet_idle inequality regions_ptr warning"
 NOTICE="edusim-plot: note: no CJK font installed (e.g. fonts-noto-cjk or fonts-wqy-zenhei); regions are labelled by code"
 rm -rf "$ES_SCRATCH" && mkdir -p "$ES_SCRATCH" && cd "$ES_SCRATCH" || exit 1
+. "$ES_SOURCE_DIR/tests/integration/testlib.sh"
 
-passed=0
-failed=0
 
-pass() {
-  passed=$((passed + 1))
-  if [ -n "${ES_TEST_VERBOSE:-}" ]; then
-    echo "PASS $1"
-  fi
-}
 
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL $1"
-}
 
-finish() {
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-  exit
-}
 
 # plot ARGS...: run edusim-plot, keeping stdout, stderr and exit status.
 plot() {

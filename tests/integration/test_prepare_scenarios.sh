@@ -12,16 +12,7 @@ set -u
 PYTHON=${PYTHON:-/usr/bin/python3}
 src=$ES_SOURCE_DIR
 rm -rf "$ES_SCRATCH" && mkdir -p "$ES_SCRATCH" && cd "$ES_SCRATCH" || exit 1
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); }
-bad() { failed=$((failed + 1)); echo "FAIL: $*"; }
-expect_status() { # expect_status WANT DESCRIPTION COMMAND...
-  local want=$1 what=$2; shift 2
-  "$@" >out.txt 2>err.txt
-  local got=$?
-  if [ "$got" = "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat out.txt err.txt; fi
-}
+. "$ES_SOURCE_DIR/tests/integration/testlib.sh"
 scenarios="sichuan-chongqing yangtze-delta china-counties"
 
 # --- reproducible from raw/ ----------------------------------------------

@@ -1531,7 +1531,9 @@ static int check_named_columns(struct loader *ld, const char **extra,
     es_csv_clear(&csv);
     return ES_FAIL(ld->err, ES_ENOMEM, "%s", cerr.message);
   }
-  if (rc != ES_OK) {
+  if (rc != ES_OK || csv.header.n_fields == 0) {
+    /* An unreadable or empty file: the regions loader reports it, and
+     * naming every column as missing would only bury that error. */
     es_csv_clear(&csv);
     return ES_OK;
   }

@@ -486,6 +486,12 @@ static void check_with_regions(const struct fixture *fx, const char *regions,
 }
 
 static void test_column_errors(const struct fixture *fx) {
+  /* an empty regions.csv is one error, not also one per column the scenario
+   * names (here a multiplier) */
+  check_with_regions(fx, "", "basis: resident}",
+                     "basis: resident, multiplier: mobility}", 1, 1,
+                     "empty file (expected a header row: code,name,rank,"
+                     "births");
   /* gravity needs lat and lon, at the destinations key */
   check_with_regions(fx, regions_flat_csv, "",
                      "demography:\n  migration:\n    destinations: {model: "

@@ -39,6 +39,7 @@
 #include <hdf5.h>
 
 #include "models/strings.h"
+#include "output/csv_out.h"
 
 /* ---- names --------------------------------------------------------------- */
 
@@ -1242,22 +1243,6 @@ static void print_exact(FILE *out, const double v, const bool json) {
   }
 }
 
-/* One CSV field, quoted per RFC 4180 when needed. */
-static void print_csv_field(FILE *out, const char *s) {
-  if (strpbrk(s, ",\"\r\n") == NULL) {
-    fputs(s, out);
-    return;
-  }
-  fputc('"', out);
-  for (const char *p = s; *p != '\0'; p++) {
-    if (*p == '"') {
-      fputc('"', out);
-    }
-    fputc(*p, out);
-  }
-  fputc('"', out);
-}
-
 static const char *const column_suffix[4] = {"", "_diff", "_ratio", "_pct"};
 
 static int print_csv(const struct es_compare_table *t, FILE *out) {
@@ -1270,13 +1255,14 @@ static int print_csv(const struct es_compare_table *t, FILE *out) {
   fputc('\n', out);
   for (size_t r = 0; r < t->n_rows; r++) {
     const struct es_compare_row *row = &t->rows[r];
-    print_csv_field(out, row->label);
+    es_csv_put_field(out, row->label, /*quote_empty=*/false);
     fputc(',', out);
-    print_csv_field(out, t->scenario[row->i_file]);
+    es_csv_put_field(out, t->scenario[row->i_file], /*quote_empty=*/false);
     fputc(',', out);
-    print_csv_field(out, row->strategy);
+    es_csv_put_field(out, row->strategy, /*quote_empty=*/false);
     fprintf(out, ",%" PRId32 ",", t->year);
-    print_csv_field(out, t->stage != NULL ? t->stage : "all");
+    es_csv_put_field(out, t->stage != NULL ? t->stage : "all",
+                     /*quote_empty=*/false);
     for (size_t m = 0; m < ES_COMPARE_N_METRICS; m++) {
       const double v[4] = {row->value[m], row->diff[m], row->ratio[m],
                            row->pct[m]};

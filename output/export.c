@@ -42,6 +42,7 @@
 #include <hdf5_hl.h>
 
 #include "models/strings.h"
+#include "output/csv_out.h"
 
 #define MAX_RANK        8   /* axes of a data variable exported */
 #define SCALE_NAME_MAX  256 /* longest dimension name */
@@ -151,21 +152,14 @@ static void format_double(const double v, char out[NUMBER_TEXT_MAX]) {
   }
 }
 
-/* Write one CSV field: text quoted per RFC 4180 when it holds a comma, a
- * quote, CR or LF, or is empty; numbers as they are. */
-static void put_field(FILE *out, const char *s, const bool is_text) {
-  if (!is_text || (s[0] != '\0' && strpbrk(s, ",\"\r\n") == NULL)) {
+/* One CSV field of a value: text quoted per RFC 4180 (also when empty, so
+ * that readers tell it from a missing number), numbers as they are. */
+static void put_value(FILE *out, const char *s, const bool is_text) {
+  if (is_text) {
+    es_csv_put_field(out, s, /*quote_empty=*/true);
+  } else {
     fputs(s, out);
-    return;
   }
-  putc('"', out);
-  for (const char *p = s; *p != '\0'; p++) {
-    if (*p == '"') {
-      putc('"', out);
-    }
-    putc(*p, out);
-  }
-  putc('"', out);
 }
 
 /* ---- reading cells of a dataset or attribute ----------------------------- */
@@ -1153,17 +1147,17 @@ static int write_table(struct exporter *ex, const char *dir,
     if (a > 0) {
       putc(',', out);
     }
-    put_field(out, t->coord[a].name, /*is_text=*/true);
+    es_csv_put_field(out, t->coord[a].name, /*quote_empty=*/true);
     if (a == t->region_axis) {
       for (size_t l = 0; l < t->n_labels; l++) {
         putc(',', out);
-        put_field(out, t->labels[l].name, /*is_text=*/true);
+        es_csv_put_field(out, t->labels[l].name, /*quote_empty=*/true);
       }
     }
   }
   for (size_t v = 0; v < t->n_vars; v++) {
     putc(',', out);
-    put_field(out, t->var[v], /*is_text=*/true);
+    es_csv_put_field(out, t->var[v], /*quote_empty=*/true);
   }
   putc('\n', out);
 
@@ -1197,11 +1191,11 @@ static int write_table(struct exporter *ex, const char *dir,
         if (a > 0) {
           putc(',', out);
         }
-        put_field(out, t->coord[a].text[i], t->coord[a].is_text);
+        put_value(out, t->coord[a].text[i], t->coord[a].is_text);
         if (a == t->region_axis) {
           for (size_t l = 0; l < t->n_labels; l++) {
             putc(',', out);
-            put_field(out, t->labels[l].text[i], t->labels[l].is_text);
+            put_value(out, t->labels[l].text[i], t->labels[l].is_text);
           }
         }
       }
@@ -1470,7 +1464,7 @@ static herr_t write_attribute_row(hid_t loc, const char *name,
   if (md->rc != ES_OK) {
     return -1;
   }
-  put_field(md->out, name, /*is_text=*/true);
+  es_csv_put_field(md->out, name, /*quote_empty=*/true);
   putc(',', md->out);
   /* An array is one field, its elements separated by spaces. */
   size_t len = 1;
@@ -1488,7 +1482,7 @@ static herr_t write_attribute_row(hid_t loc, const char *name,
     strcat(value, i > 0 ? " " : "");
     strcat(value, cells[i]);
   }
-  put_field(md->out, value, is_text);
+  put_value(md->out, value, is_text);
   putc('\n', md->out);
   free(value);
   es_strings_free(cells, n);

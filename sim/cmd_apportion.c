@@ -24,6 +24,7 @@
 
 #include "models/apportion.h"
 #include "models/error.h"
+#include "output/csv_out.h"
 #include "scenarios/csv.h"
 #include "sim/args.h"
 #include "sim/cli.h"
@@ -191,23 +192,6 @@ static int parse_args(const int argc, char **argv, struct args *args) {
   return ES_EXIT_OK;
 }
 
-/* Print @p text as one CSV field, quoted per RFC 4180 when it holds a comma,
- * a quote or a line break. */
-static void print_field(FILE *out, const char *text) {
-  if (strpbrk(text, ",\"\r\n") == NULL) {
-    fputs(text, out);
-    return;
-  }
-  fputc('"', out);
-  for (const char *p = text; *p != '\0'; p++) {
-    if (*p == '"') {
-      fputc('"', out);
-    }
-    fputc(*p, out);
-  }
-  fputc('"', out);
-}
-
 int es_cmd_apportion(int argc, char **argv) {
   struct args args;
   int status = parse_args(argc, argv, &args);
@@ -320,7 +304,8 @@ int es_cmd_apportion(int argc, char **argv) {
 
   fputs("name,weight,seats\n", stdout);
   for (size_t r = 0; r < n; r++) {
-    print_field(stdout, csv.rows[r].fields[i_name].text);
+    es_csv_put_field(stdout, csv.rows[r].fields[i_name].text,
+                     /*quote_empty=*/false);
     printf(",%.17g,%" PRId64 "\n", weight[r], seats[r]);
   }
   if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -141,6 +141,57 @@ cleanup:
   return rc;
 }
 
+void es_engine_shape(const struct es_scenario *sc,
+                     const struct es_run_config *cfg,
+                     struct es_engine_shape *shape) {
+  memset(shape, 0, sizeof *shape);
+  const bool stochastic =
+      (cfg->has_mode ? cfg->mode : sc->mode) == ES_MODE_STOCHASTIC;
+  shape->mode = stochastic ? ES_MODE_STOCHASTIC : ES_MODE_DETERMINISTIC;
+  shape->n_replicates =
+      stochastic
+          ? (size_t)(cfg->has_replicates ? cfg->replicates : sc->replicates)
+          : 1;
+  shape->n_strategies =
+      cfg->n_selected > 0 ? cfg->n_selected : sc->n_strategies;
+  shape->n_years = es_scenario_n_years(sc);
+  shape->n_ahead = es__engine_lookahead_years(sc);
+  shape->n_regions = sc->regions.n_regions;
+  shape->n_ages = es_scenario_n_ages(sc);
+  shape->n_stages = sc->n_stages;
+  if (stochastic) {
+    shape->n_istats = sc->n_statistics;
+    for (size_t q = 0; sc->region_quantiles && q < sc->n_statistics; q++) {
+      struct es_stat st;
+      if (es_stat_parse(sc->statistics[q], &st) &&
+          st.kind == ES_STAT_QUANTILE) {
+        shape->n_rquantiles++;
+      }
+    }
+  }
+  const size_t n_threads = cfg->n_threads > 0 ? cfg->n_threads : 1;
+  const size_t n_units = stochastic ? shape->n_replicates : shape->n_strategies;
+  shape->n_team = n_threads < n_units ? n_threads : n_units;
+  if (shape->n_team == 0) {
+    shape->n_team = 1;
+  }
+  shape->n_batch = stochastic ? shape->n_team * REPLICATES_PER_THREAD : 0;
+}
+
+int es_engine_check(const struct es_scenario *sc,
+                    const struct es_run_config *cfg, struct es_error *err) {
+  struct es_engine_plan pl;
+  size_t *all_strategies = calloc(sc->n_strategies > 0 ? sc->n_strategies : 1,
+                                  sizeof *all_strategies);
+  if (all_strategies == NULL) {
+    return ES_FAIL(err, ES_ENOMEM, "%s", "run plan");
+  }
+  int rc = es__engine_plan_init(&pl, sc, cfg, all_strategies, err);
+  es__engine_plan_clear(&pl);
+  free(all_strategies);
+  return rc;
+}
+
 int es_engine_run(const struct es_scenario *sc, const struct es_run_config *cfg,
                   struct es_results *res, struct es_error *err) {
   int rc = ES_OK;

@@ -40,6 +40,45 @@ struct es_run_config {
   void *progress_data;              /* passed to progress */
 };
 
+/** The sizes of a run, from the scenario and the run configuration: what its
+ * memory and its results file grow with (sim/resources.h). */
+struct es_engine_shape {
+  enum es_mode mode;   /* the mode that runs */
+  size_t n_replicates; /* 1 in deterministic mode */
+  size_t n_strategies; /* strategies run */
+  size_t n_years;      /* records t0..t1 */
+  size_t n_ahead;      /* look-ahead years H (forecast basis, warning) */
+  size_t n_regions;    /* regions */
+  size_t n_ages;       /* ages 0..max_age */
+  size_t n_stages;     /* school stages */
+  size_t n_istats;     /* statistics of the indicators (stochastic) */
+  size_t n_rquantiles; /* region-level quantiles (region_quantiles: true) */
+  size_t n_team;       /* threads that run at once: -j, at most one per
+                          replicate (stochastic) or strategy (deterministic) */
+  size_t n_batch;      /* replicate buffers in flight (stochastic), else 0 */
+};
+
+/**
+ * @brief The sizes of the run of @p sc as @p cfg asks; allocates nothing and
+ * cannot fail (an unknown statistic counts as no quantile; es_engine_check
+ * reports it).
+ * @param sc  the scenario (borrowed)
+ * @param cfg the run configuration (borrowed)
+ * @param shape filled (borrowed)
+ */
+void es_engine_shape(const struct es_scenario *sc,
+                     const struct es_run_config *cfg,
+                     struct es_engine_shape *shape);
+
+/**
+ * @brief Make every check es_engine_run makes before its first step (the
+ * replicates, the strategies selected, the statistics, distinct random
+ * streams) without running: a configuration that passes runs.
+ * @return ES_OK, ES_EINVAL (with the reason in @p err), ES_ENOMEM
+ */
+int es_engine_check(const struct es_scenario *sc,
+                    const struct es_run_config *cfg, struct es_error *err);
+
 /**
  * @brief Run @p sc and fill @p res (initialised by the caller with
  * es_results_init; cleared by the caller, also after a failure).

@@ -199,6 +199,8 @@ int es__engine_plan_init(struct es_engine_plan *pl,
                          const struct es_scenario *sc,
                          const struct es_run_config *cfg,
                          size_t *all_strategies, struct es_error *err);
+/* The look-ahead the scenario needs: the warning horizon and forecasts. */
+size_t es__engine_lookahead_years(const struct es_scenario *sc);
 /* Free what @p pl owns; accepts a plan that es__engine_plan_init left
  * half-done. */
 void es__engine_plan_clear(struct es_engine_plan *pl);

@@ -58,7 +58,7 @@ void es__engine_plan_clear(struct es_engine_plan *pl) {
 }
 
 /* The look-ahead the scenario needs: the warning horizon and forecasts. */
-static size_t lookahead_years(const struct es_scenario *sc) {
+size_t es__engine_lookahead_years(const struct es_scenario *sc) {
   size_t h = (size_t)sc->warning.horizon_years;
   for (size_t s = 0; s < sc->n_strategies; s++) {
     const struct es_strategy_spec *spec = &sc->strategies[s];
@@ -93,7 +93,7 @@ int es__engine_plan_init(struct es_engine_plan *pl,
     pl->strategy = all_strategies;
   }
   pl->n_years = es_scenario_n_years(sc);
-  pl->n_ahead = lookahead_years(sc);
+  pl->n_ahead = es__engine_lookahead_years(sc);
   pl->n_regions = sc->regions.n_regions;
   pl->n_ages = es_scenario_n_ages(sc);
   pl->n_stages = sc->n_stages;

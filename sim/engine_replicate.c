@@ -94,6 +94,9 @@ void es__engine_project_deterministic(const struct es_engine_plan *pl,
   const struct es_scenario *sc = pl->sc;
   es_population_copy(&tw->pop, &pl->pop0);
   for (size_t y = 0; y < pl->n_years + pl->n_ahead; y++) {
+    if (es__engine_stop_requested(pl)) {
+      return; /* the caller sees the stop and reports it */
+    }
     if (y > 0) {
       step_deterministic(&sc->population_params, &tw->pop,
                          sc->year_start + (int)y, tw->pws, n_threads);
@@ -118,6 +121,9 @@ static int project_stochastic(const struct es_engine_plan *pl,
   es_population_copy(&tw->pop, &pl->pop0);
   for (size_t y = 0; y < pl->n_years; y++) {
     const int year = sc->year_start + (int)y;
+    if (es__engine_stop_requested(pl)) {
+      return ES_FAIL(err, ES_EINTERRUPTED, "%s", "interrupted");
+    }
     if (y > 0 &&
         es_population_step(pp, &tw->pop, year, tw->pws, tw->rng) != ES_OK) {
       *err = *es_population_ws_error(tw->pws);

@@ -129,11 +129,19 @@ int es__engine_acc_finish(const struct es_engine_plan *pl,
     free(out);
     return ES_FAIL(err, ES_ENOMEM, "%s", "indicator statistics");
   }
+  /* Every cell sorts its n replicates: with many replicates this is the
+   * longest serial stretch of a run, so a stop is looked for at each cell. */
   const size_t n_ys = pl->n_years * pl->n_stages;
-  for (size_t v = 0; v < IV_COUNT; v++) {
-    for (size_t j = 0; j < pl->n_strategies; j++) {
+  int rc = ES_OK;
+  for (size_t v = 0; rc == ES_OK && v < IV_COUNT; v++) {
+    for (size_t j = 0; rc == ES_OK && j < pl->n_strategies; j++) {
       const double *reps = acc->replicates[v] + j * n * n_ys;
       for (size_t c = 0; c < n_ys; c++) {
+        if (es__engine_stop_requested(pl)) {
+          rc = ES_FAIL(err, ES_EINTERRUPTED, "%s",
+                       "interrupted in the statistics");
+          break;
+        }
         es_stats_exact(reps + c, n_ys, n, pl->istats, pl->n_istats, scratch,
                        out);
         for (size_t q = 0; q < pl->n_istats; q++) {
@@ -144,5 +152,5 @@ int es__engine_acc_finish(const struct es_engine_plan *pl,
   }
   free(out);
   free(scratch);
-  return ES_OK;
+  return rc;
 }

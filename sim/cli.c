@@ -24,6 +24,7 @@
 #include "sim/cmd_compare.h"
 #include "sim/cmd_export.h"
 #include "sim/engine.h"
+#include "sim/resources.h"
 #include "sim/version.h"
 
 static const char usage_main[] =
@@ -184,78 +185,6 @@ static int report_load_failure(int rc, const struct es_diag_list *dl,
   return rc == ES_EIO ? ES_EXIT_USAGE : ES_EXIT_FAILURE;
 }
 
-static int cmd_validate(int argc, char **argv) {
-  const char *path = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (is_help(argv[i])) {
-      fputs(usage_validate, stdout);
-      return ES_EXIT_OK;
-    }
-    if (argv[i][0] == '-' || path != NULL) {
-      fprintf(stderr, "edusim validate: unexpected argument '%s'\n%s", argv[i],
-              usage_validate);
-      return ES_EXIT_USAGE;
-    }
-    path = argv[i];
-  }
-  if (path == NULL) {
-    fprintf(stderr, "edusim validate: missing SCENARIO.yaml\n%s",
-            usage_validate);
-    return ES_EXIT_USAGE;
-  }
-  struct es_diag_list dl;
-  struct es_error err;
-  struct es_scenario *sc = NULL;
-  es_diag_list_init(&dl);
-  es_error_clear(&err);
-  int rc = es_scenario_load(path, &sc, &dl, &err);
-  if (rc != ES_OK) {
-    int status = report_load_failure(rc, &dl, &err);
-    es_diag_list_clear(&dl);
-    return status;
-  }
-  es_diag_print(&dl, stderr, /*show_notices=*/true);
-  es_diag_list_clear(&dl);
-
-  double total[3] = {0.0, 0.0, 0.0}; /* local, migrant, away */
-  const size_t n_cells = sc->initial.n_regions * sc->initial.n_ages;
-  for (size_t i = 0; i < n_cells; i++) {
-    total[0] += sc->initial.local[i];
-    total[1] += sc->initial.migrant[i];
-    total[2] += sc->initial.away[i];
-  }
-  printf("scenario %s: valid\n", sc->name);
-  printf("  file        %s\n", sc->file.path);
-  printf("  years       %d-%d (%zu records)\n", sc->year_start, sc->year_end,
-         es_scenario_n_years(sc));
-  printf("  mode        %s", es_mode_name(sc->mode));
-  if (sc->mode == ES_MODE_STOCHASTIC) {
-    printf(", %" PRIu64 " replicates, seed %" PRIu64, sc->replicates, sc->seed);
-  }
-  printf("\n  regions     %zu\n", sc->regions.n_regions);
-  printf("  ages        0-%zu\n", sc->max_age);
-  printf("  stages      %zu:", sc->n_stages);
-  for (size_t k = 0; k < sc->n_stages; k++) {
-    printf(" %s %zu-%zu%s", sc->stages[k].name, sc->stages[k].age_lo,
-           sc->stages[k].age_hi, k + 1 < sc->n_stages ? "," : "");
-  }
-  printf("\n  strategies  %zu:", sc->n_strategies);
-  for (size_t s = 0; s < sc->n_strategies; s++) {
-    printf(" %s (%s)%s", sc->strategies[s].name,
-           es_basis_name(sc->strategies[s].basis),
-           s + 1 < sc->n_strategies ? "," : "");
-  }
-  printf("\n  children    %.0f local, %.0f migrant, %.0f away at %d\n",
-         total[0], total[1], total[2], sc->year_start);
-  es_scenario_free(sc);
-  if (fflush(stdout) != 0 || ferror(stdout)) {
-    fprintf(stderr, "edusim validate: cannot write the summary: %s\n",
-            strerror(errno));
-    return ES_EXIT_FAILURE;
-  }
-  return ES_EXIT_OK;
-}
-
 /* Remove the loader's notice that replicates are unused: --mode stochastic
  * uses them. */
 static void drop_replicates_notice(struct es_diag_list *dl) {
@@ -377,62 +306,78 @@ static int signal_status(sig_atomic_t sig) {
   return 128 + (int)sig;
 }
 
-static int cmd_run(int argc, char **argv, const volatile sig_atomic_t *stop) {
-  const char *scenario_path = NULL;
-  const char *output = NULL;
-  bool force = false;
-  bool quiet = false;
-  size_t n_threads = 1;
-  struct es_run_config cfg = {.n_threads = 1};
-  const char *strategy_names[ES_SCENARIO_MAX_STRATEGIES];
-  size_t n_strategy_names = 0;
+/* The options run and validate share: validate is run without the work. */
+struct run_options {
+  const char *scenario_path; /* SCENARIO.yaml */
+  const char *output;        /* -o, or NULL */
+  bool force;                /* --force */
+  bool quiet;                /* --quiet */
+  bool no_resource_check;    /* --no-resource-check */
+  size_t n_threads;          /* -j, >= 1 */
+  bool has_mode;             /* --mode given */
+  enum es_mode mode;         /* its value */
+  bool has_replicates;       /* -r given */
+  uint64_t replicates;       /* its value */
+  bool has_seed;             /* --seed given */
+  uint64_t seed;             /* its value */
+  const char *strategy_names[ES_SCENARIO_MAX_STRATEGIES]; /* --strategy */
+  size_t n_strategy_names;
+};
+
+/* Parse the options of run and validate (@p name) into @p o. Returns -1 to go
+ * on, else the exit status (0 after --help). */
+static int parse_run_options(const char *name, const char *usage, int argc,
+                             char **argv, struct run_options *o) {
+  memset(o, 0, sizeof *o);
+  o->n_threads = 1;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     const char *value = i + 1 < argc ? argv[i + 1] : NULL;
     if (is_help(a)) {
-      fputs(usage_run, stdout);
+      fputs(usage, stdout);
       return ES_EXIT_OK;
     } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
       if (value == NULL || value[0] == '\0') {
-        fprintf(stderr, "edusim run: %s needs a file name\n", a);
+        fprintf(stderr, "edusim %s: %s needs a file name\n", name, a);
         return ES_EXIT_USAGE;
       }
-      output = value;
+      o->output = value;
       i++;
     } else if (strcmp(a, "-j") == 0 || strcmp(a, "--threads") == 0) {
-      if (!parse_size(value, 1, 4096, &n_threads)) {
+      if (!parse_size(value, 1, 4096, &o->n_threads)) {
         fprintf(stderr,
-                "edusim run: %s needs a whole number of threads from 1 to "
+                "edusim %s: %s needs a whole number of threads from 1 to "
                 "4096, got '%s'\n",
-                a, value != NULL ? value : "");
+                name, a, value != NULL ? value : "");
         return ES_EXIT_USAGE;
       }
       i++;
     } else if (strcmp(a, "--mode") == 0) {
       if (value != NULL && strcmp(value, "deterministic") == 0) {
-        cfg.mode = ES_MODE_DETERMINISTIC;
+        o->mode = ES_MODE_DETERMINISTIC;
       } else if (value != NULL && strcmp(value, "stochastic") == 0) {
-        cfg.mode = ES_MODE_STOCHASTIC;
+        o->mode = ES_MODE_STOCHASTIC;
       } else {
         fprintf(stderr,
-                "edusim run: --mode needs deterministic or stochastic, got "
+                "edusim %s: --mode needs deterministic or stochastic, got "
                 "'%s'\n",
-                value != NULL ? value : "");
+                name, value != NULL ? value : "");
         return ES_EXIT_USAGE;
       }
-      cfg.has_mode = true;
+      o->has_mode = true;
       i++;
     } else if (strcmp(a, "-r") == 0 || strcmp(a, "--replicates") == 0) {
       size_t n = 0;
       if (!parse_size(value, 1, ES_SCENARIO_MAX_REPLICATES, &n)) {
         fprintf(stderr,
-                "edusim run: %s needs a whole number of replicates from 1 to "
+                "edusim %s: %s needs a whole number of replicates from 1 to "
                 "%d, got '%s'\n",
-                a, ES_SCENARIO_MAX_REPLICATES, value != NULL ? value : "");
+                name, a, ES_SCENARIO_MAX_REPLICATES,
+                value != NULL ? value : "");
         return ES_EXIT_USAGE;
       }
-      cfg.has_replicates = true;
-      cfg.replicates = (uint64_t)n;
+      o->has_replicates = true;
+      o->replicates = (uint64_t)n;
       i++;
     } else if (strcmp(a, "--seed") == 0) {
       char *end = NULL;
@@ -443,133 +388,332 @@ static int cmd_run(int argc, char **argv, const volatile sig_atomic_t *stop) {
               : 0;
       if (value == NULL || end == NULL || *end != '\0' || errno != 0) {
         fprintf(stderr,
-                "edusim run: --seed needs a whole number from 0 to "
+                "edusim %s: --seed needs a whole number from 0 to "
                 "18446744073709551615, got '%s'\n",
-                value != NULL ? value : "");
+                name, value != NULL ? value : "");
         return ES_EXIT_USAGE;
       }
-      cfg.has_seed = true;
-      cfg.seed = (uint64_t)seed;
+      o->has_seed = true;
+      o->seed = (uint64_t)seed;
       i++;
     } else if (strcmp(a, "--strategy") == 0) {
       if (value == NULL || value[0] == '\0') {
-        fprintf(stderr, "edusim run: --strategy needs a strategy name\n");
+        fprintf(stderr, "edusim %s: --strategy needs a strategy name\n", name);
         return ES_EXIT_USAGE;
       }
-      if (n_strategy_names == ES_SCENARIO_MAX_STRATEGIES) {
-        fprintf(stderr, "edusim run: at most %d --strategy options\n",
+      if (o->n_strategy_names == ES_SCENARIO_MAX_STRATEGIES) {
+        fprintf(stderr, "edusim %s: at most %d --strategy options\n", name,
                 ES_SCENARIO_MAX_STRATEGIES);
         return ES_EXIT_USAGE;
       }
-      strategy_names[n_strategy_names++] = value;
+      o->strategy_names[o->n_strategy_names++] = value;
       i++;
     } else if (strcmp(a, "--force") == 0) {
-      force = true;
+      o->force = true;
     } else if (strcmp(a, "--quiet") == 0) {
-      quiet = true;
-    } else if (a[0] == '-' || scenario_path != NULL) {
-      fprintf(stderr, "edusim run: unexpected argument '%s'\n%s", a, usage_run);
+      o->quiet = true;
+    } else if (strcmp(a, "--no-resource-check") == 0) {
+      o->no_resource_check = true;
+    } else if (a[0] == '-' || o->scenario_path != NULL) {
+      fprintf(stderr, "edusim %s: unexpected argument '%s'\n%s", name, a,
+              usage);
       return ES_EXIT_USAGE;
     } else {
-      scenario_path = a;
+      o->scenario_path = a;
     }
   }
-  if (scenario_path == NULL) {
-    fprintf(stderr, "edusim run: missing SCENARIO.yaml\n%s", usage_run);
+  if (o->scenario_path == NULL) {
+    fprintf(stderr, "edusim %s: missing SCENARIO.yaml\n%s", name, usage);
     return ES_EXIT_USAGE;
   }
+  return -1;
+}
 
-  int status = ES_EXIT_OK;
-  struct es_diag_list dl;
-  struct es_error err;
-  struct es_scenario *sc = NULL;
-  struct es_results res;
-  char *path = NULL;
-  char *command = NULL;
-  size_t selected[ES_SCENARIO_MAX_STRATEGIES];
-  es_diag_list_init(&dl);
-  es_error_clear(&err);
-  es_results_init(&res);
+/* A run made ready: everything checked that can be before its first step. */
+struct prepared_run {
+  struct es_scenario *sc;                      /* the scenario (owned) */
+  struct es_diag_list dl;                      /* its notices */
+  char *path;                                  /* the results file (owned) */
+  char *command;                               /* the command line (owned) */
+  size_t selected[ES_SCENARIO_MAX_STRATEGIES]; /* --strategy indices */
+  struct es_run_config cfg;                    /* how to run */
+  struct es_engine_shape shape;                /* the sizes of the run */
+  struct es_resources est;                     /* its memory and file */
+  struct es_resources_available avail;         /* what the machine has */
+};
 
-  int rc = es_scenario_load(scenario_path, &sc, &dl, &err);
-  if (rc != ES_OK) {
-    status = report_load_failure(rc, &dl, &err);
-    goto cleanup;
+static void prepared_run_clear(struct prepared_run *p) {
+  free(p->command);
+  free(p->path);
+  es_scenario_free(p->sc);
+  es_diag_list_clear(&p->dl);
+  memset(p, 0, sizeof *p);
+}
+
+/* validate's output check: what check_output_path finds, without creating
+ * the folders it would create. Returns an exit status. */
+static int check_output_path_dry(const char *path, bool force) {
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", path);
+  char *slash = strrchr(dir, '/');
+  const size_t n = strlen(path);
+  if (slash == NULL ||
+      access(slash == dir ? "/" : (*slash = '\0', dir), F_OK) == 0 ||
+      (n > 0 && path[n - 1] == '/')) {
+    return check_output_path(path, force); /* creates nothing here */
   }
-  const enum es_mode mode = cfg.has_mode ? cfg.mode : sc->mode;
-  if (mode == ES_MODE_STOCHASTIC) {
-    drop_replicates_notice(&dl); /* --mode stochastic uses them */
-  }
-  if (!quiet) {
-    es_diag_print(&dl, stderr, /*show_notices=*/true);
-    if (cfg.has_replicates && mode == ES_MODE_DETERMINISTIC) {
-      fprintf(stderr,
-              "edusim run: notice: -r/--replicates is used only in "
-              "stochastic mode; this run is deterministic\n");
+  /* Folders are missing: run creates them below the nearest existing one,
+   * which must be a folder we may write in. */
+  while ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
+    *slash = '\0';
+    if (access(dir, F_OK) == 0) {
+      break;
     }
   }
-  for (size_t n = 0; n < n_strategy_names; n++) {
+  const char *top = slash == NULL ? "." : slash == dir ? "/" : dir;
+  struct stat st;
+  if (stat(top, &st) != 0 || !S_ISDIR(st.st_mode) ||
+      access(top, W_OK | X_OK) != 0) {
+    fprintf(stderr,
+            "edusim validate: cannot create the folders of '%s' in '%s'\n",
+            path, top);
+    return ES_EXIT_FAILURE;
+  }
+  return ES_EXIT_OK;
+}
+
+/* The one path of run and validate up to the first step: load the scenario,
+ * resolve the options, check the output path, the engine's plan and the
+ * resources. Prints the diagnostics; returns an exit status. @p dry: do not
+ * create the output's folders (validate). */
+static int prepare_run(const char *name, const struct run_options *o, int argc,
+                       char **argv, bool dry, struct prepared_run *p) {
+  struct es_error err;
+  memset(p, 0, sizeof *p);
+  es_diag_list_init(&p->dl);
+  es_error_clear(&err);
+  int rc = es_scenario_load(o->scenario_path, &p->sc, &p->dl, &err);
+  if (rc != ES_OK) {
+    return report_load_failure(rc, &p->dl, &err);
+  }
+  const struct es_scenario *sc = p->sc;
+  const enum es_mode mode = o->has_mode ? o->mode : sc->mode;
+  if (mode == ES_MODE_STOCHASTIC) {
+    drop_replicates_notice(&p->dl); /* --mode stochastic uses them */
+  }
+  if (!o->quiet) {
+    es_diag_print(&p->dl, stderr, /*show_notices=*/true);
+    if (o->has_replicates && mode == ES_MODE_DETERMINISTIC) {
+      fprintf(stderr,
+              "edusim %s: notice: -r/--replicates is used only in "
+              "stochastic mode; this run is deterministic\n",
+              name);
+    }
+  }
+  for (size_t n = 0; n < o->n_strategy_names; n++) {
     size_t s = 0;
     while (s < sc->n_strategies &&
-           strcmp(sc->strategies[s].name, strategy_names[n]) != 0) {
+           strcmp(sc->strategies[s].name, o->strategy_names[n]) != 0) {
       s++;
     }
     if (s == sc->n_strategies) {
-      fprintf(stderr, "edusim run: --strategy: unknown '%s' (expected:",
-              strategy_names[n]);
+      fprintf(stderr, "edusim %s: --strategy: unknown '%s' (expected:", name,
+              o->strategy_names[n]);
       for (size_t t = 0; t < sc->n_strategies; t++) {
         fprintf(stderr, "%s %s", t > 0 ? "," : "", sc->strategies[t].name);
       }
       fprintf(stderr, ")\n");
-      status = ES_EXIT_USAGE;
-      goto cleanup;
+      return ES_EXIT_USAGE;
     }
     for (size_t m = 0; m < n; m++) {
-      if (selected[m] == s) {
-        fprintf(stderr, "edusim run: --strategy '%s' given twice\n",
-                strategy_names[n]);
-        status = ES_EXIT_USAGE;
-        goto cleanup;
+      if (p->selected[m] == s) {
+        fprintf(stderr, "edusim %s: --strategy '%s' given twice\n", name,
+                o->strategy_names[n]);
+        return ES_EXIT_USAGE;
       }
     }
-    selected[n] = s;
+    p->selected[n] = s;
   }
-  cfg.n_selected = n_strategy_names;
-  cfg.selected = selected;
-  path = results_path(sc, output);
-  command = join_command(argc + 1, argv - 1);
-  if (path == NULL || command == NULL) {
+  p->cfg = (struct es_run_config){
+      .n_threads = o->n_threads,
+      .has_mode = o->has_mode,
+      .mode = o->mode,
+      .has_replicates = o->has_replicates,
+      .replicates = o->replicates,
+      .has_seed = o->has_seed,
+      .seed = o->seed,
+      .n_selected = o->n_strategy_names,
+      .selected = p->selected,
+  };
+  p->path = results_path(sc, o->output);
+  p->command = join_command(argc + 1, argv - 1);
+  if (p->path == NULL || p->command == NULL) {
     fprintf(stderr, "edusim: out of memory\n");
-    status = ES_EXIT_FAILURE;
-    goto cleanup;
+    return ES_EXIT_FAILURE;
   }
-  status = check_output_path(path, force);
+  p->cfg.command = p->command;
+
+  /* The resources first: a run far too large is refused before the plan
+   * set-up allocates for it. */
+  es_engine_shape(sc, &p->cfg, &p->shape);
+  es_resources_estimate(sc, &p->shape, es_resources_resident(), &p->est);
+  rc = es_resources_available(p->path, &p->avail, &err);
+  if (rc != ES_OK) {
+    fprintf(stderr, "edusim %s: %s\n", name, err.message);
+    return ES_EXIT_USAGE;
+  }
+  if (!o->no_resource_check) {
+    char need[32], have[32];
+    if (p->avail.has_memory && p->est.memory_bytes > p->avail.memory_bytes) {
+      char results[32], buffers[32];
+      es_resources_format(p->est.memory_bytes, need, sizeof need);
+      es_resources_format(p->avail.memory_bytes, have, sizeof have);
+      es_resources_format(p->est.results_bytes, results, sizeof results);
+      es_resources_format(p->est.buffers_bytes + p->est.quantiles_bytes,
+                          buffers, sizeof buffers);
+      fprintf(stderr,
+              "edusim %s: this run needs about %s of memory (results %s, "
+              "replicate buffers and estimators %s), more than the %s "
+              "available (%s); use fewer replicates, strategies or threads, "
+              "or --no-resource-check to run anyway\n",
+              name, need, results, buffers, have, p->avail.memory_from);
+      return ES_EXIT_USAGE;
+    }
+    if (p->avail.has_disk && p->est.output_bytes > p->avail.disk_bytes) {
+      es_resources_format(p->est.output_bytes, need, sizeof need);
+      es_resources_format(p->avail.disk_bytes, have, sizeof have);
+      fprintf(stderr,
+              "edusim %s: the results file '%s' may take up to %s, more than "
+              "the %s available (%s); write elsewhere with -o, or "
+              "--no-resource-check to run anyway\n",
+              name, p->path, need, have, p->avail.disk_from);
+      return ES_EXIT_USAGE;
+    }
+  }
+  rc = es_engine_check(sc, &p->cfg, &err);
+  if (rc != ES_OK) {
+    fprintf(stderr, "edusim %s: %s\n", name, err.message);
+    return rc == ES_EINVAL ? ES_EXIT_USAGE : ES_EXIT_FAILURE;
+  }
+  return dry ? check_output_path_dry(p->path, o->force)
+             : check_output_path(p->path, o->force);
+}
+
+static int cmd_validate(int argc, char **argv) {
+  struct run_options o;
+  int status = parse_run_options("validate", usage_validate, argc, argv, &o);
+  if (status >= 0) {
+    return status;
+  }
+  struct prepared_run p;
+  status = prepare_run("validate", &o, argc, argv, /*dry=*/true, &p);
+  if (status != ES_EXIT_OK) {
+    prepared_run_clear(&p);
+    return status;
+  }
+  const struct es_scenario *sc = p.sc;
+  const struct es_engine_shape *shape = &p.shape;
+  double total[3] = {0.0, 0.0, 0.0}; /* local, migrant, away */
+  const size_t n_cells = sc->initial.n_regions * sc->initial.n_ages;
+  for (size_t i = 0; i < n_cells; i++) {
+    total[0] += sc->initial.local[i];
+    total[1] += sc->initial.migrant[i];
+    total[2] += sc->initial.away[i];
+  }
+  printf("scenario %s: valid\n", sc->name);
+  printf("  file        %s\n", sc->file.path);
+  printf("  years       %d-%d (%zu records)\n", sc->year_start, sc->year_end,
+         es_scenario_n_years(sc));
+  printf("  mode        %s", es_mode_name(shape->mode));
+  if (shape->mode == ES_MODE_STOCHASTIC) {
+    printf(", %zu replicates, seed %" PRIu64, shape->n_replicates,
+           o.has_seed ? o.seed : sc->seed);
+  }
+  printf("\n  regions     %zu\n", sc->regions.n_regions);
+  printf("  ages        0-%zu\n", sc->max_age);
+  printf("  stages      %zu:", sc->n_stages);
+  for (size_t k = 0; k < sc->n_stages; k++) {
+    printf(" %s %zu-%zu%s", sc->stages[k].name, sc->stages[k].age_lo,
+           sc->stages[k].age_hi, k + 1 < sc->n_stages ? "," : "");
+  }
+  printf("\n  strategies  %zu:", shape->n_strategies);
+  for (size_t j = 0; j < shape->n_strategies; j++) {
+    const size_t s = o.n_strategy_names > 0 ? p.selected[j] : j;
+    printf(" %s (%s)%s", sc->strategies[s].name,
+           es_basis_name(sc->strategies[s].basis),
+           j + 1 < shape->n_strategies ? "," : "");
+  }
+  printf("\n  children    %.0f local, %.0f migrant, %.0f away at %d\n",
+         total[0], total[1], total[2], sc->year_start);
+  char mem[32], out[32], have[32];
+  es_resources_format(p.est.memory_bytes, mem, sizeof mem);
+  es_resources_format(p.est.output_bytes, out, sizeof out);
+  printf("  output      %s\n", p.path);
+  printf("  memory      about %s at peak (%zu thread%s)", mem, shape->n_team,
+         shape->n_team == 1 ? "" : "s");
+  if (p.avail.has_memory) {
+    es_resources_format(p.avail.memory_bytes, have, sizeof have);
+    printf("; %s available", have);
+  }
+  printf("\n  file size   at most %s", out);
+  if (p.avail.has_disk) {
+    es_resources_format(p.avail.disk_bytes, have, sizeof have);
+    printf("; %s free", have);
+  }
+  printf("\n");
+  prepared_run_clear(&p);
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "edusim validate: cannot write the summary: %s\n",
+            strerror(errno));
+    return ES_EXIT_FAILURE;
+  }
+  return ES_EXIT_OK;
+}
+
+static int cmd_run(int argc, char **argv, const struct es_stop *stop) {
+  struct run_options o;
+  int status = parse_run_options("run", usage_run, argc, argv, &o);
+  if (status >= 0) {
+    return status;
+  }
+  struct es_results res;
+  struct es_error err;
+  struct prepared_run p;
+  es_results_init(&res);
+  es_error_clear(&err);
+  /* Until here a stop ends the program at once (nothing is written yet);
+   * from the output check on, a first stop is caught and the run ends
+   * cleanly, removing its temporary file. */
+  status = prepare_run("run", &o, argc, argv, /*dry=*/false, &p);
   if (status != ES_EXIT_OK) {
     goto cleanup;
   }
-  struct progress pr = {.to_terminal = !quiet && isatty(STDERR_FILENO),
+  const volatile sig_atomic_t *flag = NULL;
+  if (stop != NULL) {
+    stop->catch_signals();
+    flag = stop->signal;
+  }
+  struct progress pr = {.to_terminal = !o.quiet && isatty(STDERR_FILENO),
                         .started_s = monotonic_seconds()};
-  cfg.n_threads = n_threads;
-  cfg.command = command;
-  cfg.cancel = stop;
-  cfg.progress = show_progress;
-  cfg.progress_data = &pr;
-  rc = es_engine_run(sc, &cfg, &res, &err);
+  p.cfg.cancel = flag;
+  p.cfg.progress = show_progress;
+  p.cfg.progress_data = &pr;
+  int rc = es_engine_run(p.sc, &p.cfg, &res, &err);
   if (pr.drawn) {
     fputc('\n', stderr);
   }
-  if (rc == ES_OK && stop != NULL && *stop != 0) {
+  if (rc == ES_OK && flag != NULL && *flag != 0) {
     rc = ES_FAIL(&err, ES_EINTERRUPTED, "%s", "interrupted");
   }
   if (rc == ES_OK) {
     const struct es_write_options opts = {
-        .force = force, .deflate_level = 1, .cancel = stop};
-    rc = es_results_write(&res, path, &opts, &err);
+        .force = o.force, .deflate_level = 1, .cancel = flag};
+    rc = es_results_write(&res, p.path, &opts, &err);
   }
-  if (rc == ES_EINTERRUPTED) {
+  if (rc == ES_EINTERRUPTED && flag != NULL && *flag != 0) {
     fprintf(stderr, "edusim run: stopped by signal %d; nothing was written\n",
-            (int)*stop);
-    status = signal_status(*stop);
+            (int)*flag);
+    status = signal_status(*flag);
     goto cleanup;
   }
   if (rc != ES_OK) {
@@ -578,22 +722,19 @@ static int cmd_run(int argc, char **argv, const volatile sig_atomic_t *stop) {
         rc == ES_EEXIST || rc == ES_EINVAL ? ES_EXIT_USAGE : ES_EXIT_FAILURE;
     goto cleanup;
   }
-  if (!quiet) {
+  if (!o.quiet) {
     const double elapsed = monotonic_seconds() - pr.started_s;
     fprintf(stderr,
             "edusim: %s: %zu regions, %d-%d, %zu strategies, %s, %" PRIu64
             " replicate%s, %.1f s -> %s\n",
-            sc->name, sc->regions.n_regions, sc->year_start, sc->year_end,
-            res.dim_len[ES_DIM_STRATEGY], res.mode, res.replicates,
-            res.replicates == 1 ? "" : "s", elapsed, path);
+            p.sc->name, p.sc->regions.n_regions, p.sc->year_start,
+            p.sc->year_end, res.dim_len[ES_DIM_STRATEGY], res.mode,
+            res.replicates, res.replicates == 1 ? "" : "s", elapsed, p.path);
   }
 
 cleanup:
-  free(command);
-  free(path);
   es_results_clear(&res);
-  es_scenario_free(sc);
-  es_diag_list_clear(&dl);
+  prepared_run_clear(&p);
   return status;
 }
 
@@ -620,7 +761,7 @@ static int cmd_info(int argc, char **argv) {
   return ES_EXIT_OK;
 }
 
-int es_cli_main(int argc, char **argv, const volatile sig_atomic_t *stop) {
+int es_cli_main(int argc, char **argv, const struct es_stop *stop) {
   if (argc < 2) {
     fputs(usage_main, stderr);
     return ES_EXIT_USAGE;

@@ -25,7 +25,7 @@ build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
-	./$(BUILD)/edusim validate $(SCENARIO)
+	./$(BUILD)/edusim validate $(SCENARIO) -o $(DEMO_OUT) --force
 	./$(BUILD)/edusim run $(SCENARIO) -o $(DEMO_OUT) --force
 	./$(BUILD)/edusim compare $(DEMO_OUT)
 

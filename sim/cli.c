@@ -35,10 +35,12 @@ static const char usage_main[] =
     "\n"
     "commands:\n"
     "  run SCENARIO.yaml [-o FILE.h5] [--mode M] [-r N] [--seed N] [-j N]\n"
-    "      [--strategy NAME]... [--force] [--quiet]\n"
+    "      [--strategy NAME]... [--force] [--quiet] [--no-resource-check]\n"
     "                          project the scenario and write the results\n"
-    "  validate SCENARIO.yaml  check a scenario; print a summary or every "
-    "error\n"
+    "  validate SCENARIO.yaml [RUN OPTIONS]\n"
+    "                          make every check run makes before its first\n"
+    "                          step; print a summary with the memory and file\n"
+    "                          size the run needs, or every error\n"
     "  compare RESULTS.h5 [OTHER.h5...] [--year Y] [--stage NAME]\n"
     "      [--baseline STRATEGY] [--format table|csv|markdown|json]\n"
     "                          strategies side by side against a baseline\n"
@@ -52,7 +54,9 @@ static const char usage_main[] =
     "  --help                  this text; COMMAND --help for a command\n"
     "  --version               the version\n"
     "\n"
-    "exit status: 0 success, 1 runtime failure, 2 bad usage or bad input.\n"
+    "exit status: 0 success, 1 runtime failure, 2 bad usage or bad input\n"
+    "(also a run too large for the memory or disk), 130/143 stopped by\n"
+    "SIGINT/SIGTERM.\n"
     "Documentation: README.md, docs/scenario-format.md, "
     "docs/output-format.md,\n"
     "docs/methods.md.\n";
@@ -62,7 +66,7 @@ static const char usage_run[] =
     "stochastic]\n"
     "                  [-r REPLICATES] [--seed N] [-j THREADS] "
     "[--strategy NAME]...\n"
-    "                  [--force] [--quiet]\n"
+    "                  [--force] [--quiet] [--no-resource-check]\n"
     "\n"
     "Projects the scenario and writes its results file (HDF5).\n"
     "\n"
@@ -81,17 +85,36 @@ static const char usage_run[] =
     "                      others' results are not changed by the selection\n"
     "  --force             replace an existing results file\n"
     "  --quiet             print nothing but errors\n"
+    "  --no-resource-check run even when the estimated memory or file size\n"
+    "                      exceeds what is available\n"
+    "\n"
+    "Before the first step the run estimates its peak memory and the size of\n"
+    "its file, and refuses (exit 2) when they exceed the memory available\n"
+    "(MemAvailable, or ulimit -v) or the free space of the output's folder;\n"
+    "EDUSIM_MEMORY_AVAILABLE and EDUSIM_DISK_AVAILABLE (bytes, or 512M, 8G)\n"
+    "set those figures instead. `edusim validate` with the same options makes\n"
+    "the same checks without running.\n"
     "\n"
     "Progress is shown on stderr when it is a terminal. The file is written\n"
     "to FILE.tmp.PID and renamed into place only when complete: a failed or\n"
     "interrupted run (Ctrl-C: exit 130, SIGTERM: exit 143) leaves no partial\n"
-    "file and an existing file untouched.\n";
+    "file and an existing file untouched; it stops within about a second,\n"
+    "and a second Ctrl-C or SIGTERM ends it at once.\n";
 
 static const char usage_validate[] =
-    "usage: edusim validate SCENARIO.yaml\n"
+    "usage: edusim validate SCENARIO.yaml [-o FILE.h5] [--mode M] [-r N]\n"
+    "                       [--seed N] [-j N] [--strategy NAME]... [--force]\n"
+    "                       [--quiet] [--no-resource-check]\n"
     "\n"
-    "Reads the scenario and its data files and checks them. Prints a summary\n"
-    "(exit 0) or every error found as file:line:column: error: ... (exit 2).\n";
+    "Reads the scenario and its data files and makes every check `edusim "
+    "run`\n"
+    "with the same options makes before its first step: the scenario, the\n"
+    "options, the output path (no folder is created), the random streams, and\n"
+    "the memory and disk the run needs (see edusim run --help). Prints a\n"
+    "summary with the estimated peak memory and file size (exit 0), or every\n"
+    "error found as file:line:column: error: ... (exit 2; 1 when the output\n"
+    "cannot be written). A scenario that validates runs with the same "
+    "options.\n";
 
 static const char usage_info[] =
     "usage: edusim info RESULTS.h5\n"
@@ -610,6 +633,10 @@ static int cmd_validate(int argc, char **argv) {
   if (status != ES_EXIT_OK) {
     prepared_run_clear(&p);
     return status;
+  }
+  if (o.quiet) {
+    prepared_run_clear(&p);
+    return ES_EXIT_OK;
   }
   const struct es_scenario *sc = p.sc;
   const struct es_engine_shape *shape = &p.shape;

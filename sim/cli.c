@@ -324,6 +324,18 @@ static void show_progress(void *data, size_t n_done, size_t n_total) {
   pr->drawn = true;
 }
 
+/* From now on a first stop signal is caught: the work must poll the flag
+ * returned (NULL when @p stop is NULL) at least about once a second. A
+ * command that cleans up after itself (run; export) calls this once it has
+ * something to clean up; before, the default action ends it at once. */
+static const volatile sig_atomic_t *catch_stop(const struct es_stop *stop) {
+  if (stop == NULL) {
+    return NULL;
+  }
+  stop->catch_signals();
+  return stop->signal;
+}
+
 /* The exit status for a run stopped by signal @p sig (128 + signal). */
 static int signal_status(sig_atomic_t sig) {
   return 128 + (int)sig;
@@ -715,11 +727,7 @@ static int cmd_run(int argc, char **argv, const struct es_stop *stop) {
   if (status != ES_EXIT_OK) {
     goto cleanup;
   }
-  const volatile sig_atomic_t *flag = NULL;
-  if (stop != NULL) {
-    stop->catch_signals();
-    flag = stop->signal;
-  }
+  const volatile sig_atomic_t *flag = catch_stop(stop);
   struct progress pr = {.to_terminal = !o.quiet && isatty(STDERR_FILENO),
                         .started_s = monotonic_seconds()};
   p.cfg.cancel = flag;

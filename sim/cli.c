@@ -488,14 +488,18 @@ static void prepared_run_clear(struct prepared_run *p) {
 /* validate's output check: what check_output_path finds, without creating
  * the folders it would create. Returns an exit status. */
 static int check_output_path_dry(const char *path, bool force) {
+  const size_t n = strlen(path);
   char dir[4096];
   snprintf(dir, sizeof dir, "%s", path);
   char *slash = strrchr(dir, '/');
-  const size_t n = strlen(path);
-  if (slash == NULL ||
-      access(slash == dir ? "/" : (*slash = '\0', dir), F_OK) == 0 ||
+  if (slash != NULL) {
+    slash[slash == dir ? 1 : 0] = '\0'; /* the folder of path ("/" kept) */
+  }
+  if (slash == NULL || access(dir, F_OK) == 0 ||
       (n > 0 && path[n - 1] == '/')) {
-    return check_output_path(path, force); /* creates nothing here */
+    /* Its folder exists (or the path is refused before any folder is
+     * made): run's own check creates nothing. */
+    return check_output_path(path, force);
   }
   /* Folders are missing: run creates them below the nearest existing one,
    * which must be a folder we may write in. */

@@ -309,7 +309,8 @@ int es_resources_available(const char *output_path,
     char dir[4096];
     existing_folder(output_path, dir, sizeof dir);
     struct statvfs vfs;
-    if (statvfs(dir, &vfs) == 0) {
+    /* A file system without blocks (/proc, /sys) has no figure to check. */
+    if (statvfs(dir, &vfs) == 0 && vfs.f_blocks > 0) {
       avail->disk_bytes = (double)vfs.f_bavail * (double)vfs.f_frsize;
       avail->has_disk = true;
       snprintf(avail->disk_from, sizeof avail->disk_from, "free in '%.80s'",

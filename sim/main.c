@@ -3,13 +3,13 @@
  * 1 runtime failure, 2 bad usage or bad input, 128 + signal when stopped
  * (DESIGN "Command line", STYLE 18).
  *
- * SIGINT and SIGTERM keep their default action (the program ends at once)
- * until a command that must clean up asks to catch them (struct es_stop):
- * then the first one sets the stop flag, which the work polls, and puts the
- * default action back, so that a second one ends the program at once even
- * if the work does not stop. The stop flag is the program's one mutable
- * global: a signal handler can reach nothing else. It lives here, outside
- * the libraries. */
+ * SIGINT and SIGTERM have their default action (the program ends at once),
+ * also when the parent left them ignored, until a command that must clean up
+ * asks to catch them (struct es_stop): then the first one sets the stop flag,
+ * which the work polls, and puts the default action back, so that a second one
+ * ends the program at once even if the work does not stop. The stop flag is the
+ * program's one mutable global: a signal handler can reach nothing else. It
+ * lives here, outside the libraries. */
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
@@ -42,6 +42,9 @@ static void catch_stop_signals(void) {
 }
 
 int main(int argc, char **argv) {
+  /* The default action even where the parent left the stop signals ignored
+   * (a background job of a script ignores SIGINT): a stop is never lost. */
+  set_stop_action(SIG_DFL);
   const struct es_stop stop = {.signal = &stop_signal,
                                .catch_signals = catch_stop_signals};
   return es_cli_main(argc, argv, &stop);

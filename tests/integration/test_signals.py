@@ -168,6 +168,26 @@ elif blocked:
           or (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 128 + signal.SIGTERM),
           f"validate of a FIFO: status {status}")
 
+# The same with SIGINT ignored by the parent, as a script's background job
+# has it: the program puts the default action back, so the stop still works.
+def ignore_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+proc = subprocess.Popen([EDUSIM, "validate", fifo], stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL, preexec_fn=ignore_sigint)
+time.sleep(0.5)
+blocked = proc.poll() is None  # a loader that refuses FIFOs does not block
+if blocked:
+    proc.send_signal(signal.SIGINT)
+status = wait_for(proc, 10.0)
+check(status is not None and (not blocked or (os.WIFSIGNALED(status)
+                                              and os.WTERMSIG(status) == signal.SIGINT)),
+      f"validate with SIGINT ignored by its parent ends on SIGINT (status {status})")
+if status is None:
+    proc.kill()
+    proc.wait()
+
 # A run stopped while it loads (before its output check) ends at once too,
 # and nothing is made: not even the output's folder.
 proc = subprocess.Popen([EDUSIM, "run", fifo, "-o", "never/x.h5"],

@@ -32,8 +32,10 @@ struct es_run_config {
   uint64_t seed;          /* when has_seed */
   size_t n_selected;      /* strategies to run; 0 = all */
   const size_t *selected; /* [n_selected] scenario indices, in output order */
-  const volatile sig_atomic_t *cancel; /* polled between replicates; when set
-                                          the run stops with ES_EINTERRUPTED */
+  const volatile sig_atomic_t *cancel; /* polled every year of every
+                                          replicate and at every cell of the
+                                          statistics; when set the run stops
+                                          with ES_EINTERRUPTED */
   void (*progress)(void *data, size_t n_done,
                    size_t n_total); /* called by the calling thread as
                                        replicates complete, or NULL */

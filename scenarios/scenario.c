@@ -455,7 +455,8 @@ static int read_extends(struct loader *ld) {
     size_t size = 0;
     struct es_error ferr;
     es_error_clear(&ferr);
-    rc = es_file_read(path, &bytes, &size, &ferr);
+    rc = es__file_read_max(path, ES_FILE_MAX_YAML, "a YAML file", &bytes, &size,
+                           &ferr);
     if (rc == ES_ENOMEM) {
       rc = ES_FAIL(ld->err, ES_ENOMEM, "%s", ferr.message);
       break;
@@ -1873,7 +1874,12 @@ int es_scenario_load(const char *path, struct es_scenario **out,
     rc = ES_FAIL(err, ES_ENOMEM, "%s", "out of memory for the scenario");
     goto cleanup;
   }
-  rc = es_file_read(path, &sc->file.bytes, &sc->file.size, err);
+  rc = es__file_read_max(path, ES_FILE_MAX_YAML, "a YAML file", &sc->file.bytes,
+                         &sc->file.size, err);
+  if (rc == ES_EINPUT) {
+    /* Not a regular file, or too large: a diagnostic about the file. */
+    es_diag_error(dl, path, 1, 1, "%s", err->message);
+  }
   if (rc != ES_OK) {
     goto cleanup;
   }

@@ -30,6 +30,8 @@
 
 #include <libfyaml.h>
 
+#include "scenarios/csv.h"
+
 /* Deeper nesting than this is not a scenario; the mark table is then left
  * empty (errors lose their place) rather than risking the stack. */
 #define MAX_DEPTH 200
@@ -269,6 +271,12 @@ int es_yaml_add(struct es_yaml *y, const char *file, const char *bytes,
   }
   if (y->n_sources == 0) {
     y->file = file;
+  }
+  /* libfyaml 0.7 stops at a NUL and can loop for ever on invalid UTF-8
+   * after a directive: it sees only checked text. */
+  if (!es_text_check(file, bytes, size, dl)) {
+    rc = ES_EINPUT;
+    goto cleanup;
   }
   struct fy_diag_cfg dcfg;
   fy_diag_cfg_default(&dcfg);

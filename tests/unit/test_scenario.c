@@ -430,6 +430,14 @@ static const struct error_case error_cases[] = {
     {"population: population.csv", "population: missing.csv", 1, 0, 6, 3,
      "data.population: cannot open '"},
     {"", "extends: base.yaml\n", 1, 0, 14, 10, "extends: cannot open '"},
+    {"population: population.csv", "population: /dev/null", 1, 0, 6, 3,
+     "data.population: '/dev/null' is a character device, not a regular file "
+     "(expected a CSV file)"},
+    {"regions: regions.csv", "regions: .", 1, 0, 5, 3,
+     "is a directory, not a regular file (expected a CSV file)"},
+    {"", "extends: /dev/zero\n", 1, 0, 14, 10,
+     "extends: '/dev/zero' is a character device, not a regular file "
+     "(expected a YAML file)"},
     /* YAML itself */
     {"", "name: other\n", 1, 0, 14, 1, "duplicate key"},
     {"years: {start: 2020, end: 2030}", "years: {start: 2020, end: 2030", 1, 0,
@@ -584,6 +592,38 @@ static void test_file_level_errors(const struct fixture *fx) {
   ES_CHECK_INT_EQ(dl.n_errors, 0);
   ES_CHECK_CONTAINS(err.message, "no-such.yaml");
   es_diag_list_clear(&dl);
+
+  /* A FIFO as the scenario: refused at once, an input error at file:1:1. */
+  snprintf(path, sizeof path, "%s/fifo.yaml", fx->dir);
+  ES_CHECK_INT_EQ(mkfifo(path, 0600), 0);
+  es_diag_list_init(&dl);
+  ES_CHECK_INT_EQ(es_scenario_load(path, &sc, &dl, &err), ES_EINPUT);
+  ES_CHECK(sc == NULL);
+  ES_CHECK_INT_EQ(dl.n_errors, 1);
+  if (dl.n_diags > 0) {
+    ES_CHECK_STR_EQ(dl.diags[0].file, path);
+    ES_CHECK_INT_EQ(dl.diags[0].line, 1);
+    ES_CHECK_INT_EQ(dl.diags[0].column, 1);
+    ES_CHECK_CONTAINS(dl.diags[0].message,
+                      "fifo.yaml' is a FIFO, not a regular file (expected a "
+                      "YAML file)");
+  }
+  es_diag_list_clear(&dl);
+  unlink(path);
+
+  /* A NUL byte in the scenario: an error at its place, not a shorter file. */
+  write_file(fx, "nul.yaml", "edusim: 1\nname: a\0b\n", 20);
+  snprintf(path, sizeof path, "%s/nul.yaml", fx->dir);
+  es_diag_list_init(&dl);
+  ES_CHECK_INT_EQ(es_scenario_load(path, &sc, &dl, &err), ES_EINPUT);
+  ES_CHECK_INT_EQ(dl.n_errors, 1);
+  if (dl.n_diags > 0) {
+    ES_CHECK_INT_EQ(dl.diags[0].line, 2);
+    ES_CHECK_INT_EQ(dl.diags[0].column, 8);
+    ES_CHECK_STR_EQ(dl.diags[0].message, "a NUL byte (expected UTF-8 text)");
+  }
+  es_diag_list_clear(&dl);
+  unlink(path);
 }
 
 /* A CSV problem is reported with the data file's resolved path. */

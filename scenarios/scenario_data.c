@@ -237,6 +237,80 @@ static void check_against_regions(struct es__scenario_loader *ld) {
   }
 }
 
+/* The parts of es_scenario_children_bound, for its error message. */
+struct children_bound {
+  double growth;   /* G: product over ages of 1 + external_in_rate */
+  double n_steps;  /* T: years projected, look-ahead included */
+  double children; /* P0: children at t0, persons */
+  double births;   /* B: births a year, all regions, at their largest */
+  double bound;    /* 2 G (P0 + T B), persons */
+};
+
+static struct children_bound children_bound_of(const struct es_scenario *sc) {
+  struct children_bound b = {.growth = 1.0};
+  /* The look-ahead of the warning and of forecasts projects past year_end
+   * (sim/engine.c). */
+  int ahead = sc->warning.horizon_years;
+  for (size_t s = 0; s < sc->n_strategies; s++) {
+    if (sc->strategies[s].basis == ES_BASIS_FORECAST &&
+        sc->strategies[s].horizon_years > ahead) {
+      ahead = sc->strategies[s].horizon_years;
+    }
+  }
+  b.n_steps = (double)(sc->year_end - sc->year_start + ahead);
+  /* External arrivals multiply a cohort's residents by at most 1 + eps[a] a
+   * year, over the ages it lives through. */
+  for (size_t a = 0; a <= sc->max_age && sc->external_in_rate != NULL; a++) {
+    b.growth *= 1.0 + sc->external_in_rate[a];
+  }
+  double f_max = sc->n_fertility_points > 0 ? 0.0 : 1.0;
+  for (size_t i = 0; i < sc->n_fertility_points; i++) {
+    f_max = fmax(f_max, sc->fertility_index[i]);
+  }
+  /* Births of year t are births F(t-1) (1 + g)^(t-1-t0): the largest factor
+   * is at the last step for g > 0, at t0 otherwise. */
+  const struct es_region_table *t = &sc->regions;
+  for (size_t r = 0; r < t->n_regions; r++) {
+    const double g = t->adult_growth != NULL ? t->adult_growth[r] : 0.0;
+    const double trend =
+        g > 0.0 && b.n_steps > 1.0 ? pow(1.0 + g, b.n_steps - 1.0) : 1.0;
+    b.births += t->births[r] > 0.0 ? t->births[r] * f_max * trend : 0.0;
+  }
+  const size_t n_cells = sc->initial.n_regions * sc->initial.n_ages;
+  for (size_t i = 0; i < n_cells; i++) {
+    b.children +=
+        sc->initial.local[i] + sc->initial.migrant[i] + sc->initial.away[i];
+  }
+  /* Residents (local + migrant) of a cohort grow by at most G; registered
+   * children (local + away) never grow after birth; so every child counts at
+   * most twice. */
+  b.bound = 2.0 * b.growth * (b.children + b.n_steps * b.births);
+  return b;
+}
+
+double es_scenario_children_bound(const struct es_scenario *sc) {
+  return children_bound_of(sc).bound;
+}
+
+/* A projection must stay within CHILDREN_MAX children a year, whatever the
+ * draws (docs/scenario-format.md "Value bounds"): a bound from the inputs,
+ * reported at the years key. */
+static void check_projection_size(struct es__scenario_loader *ld) {
+  const struct es_scenario *sc = ld->sc;
+  const struct children_bound b = children_bound_of(sc);
+  if (b.bound <= CHILDREN_MAX) {
+    return;
+  }
+  es_yaml_error(&ld->y, ld->years_key,
+                "years: the projection could reach %.3g children in a year, "
+                "more than %.3g (expected fewer children or births, a lower "
+                "fertility_index, adult_growth or external_in_rate, or fewer "
+                "years: the bound is 2 x %.3g (growth by external arrivals) x "
+                "(%.3g children at %d + %.0f years x %.3g births a year))",
+                b.bound, CHILDREN_MAX, b.growth, b.children, sc->year_start,
+                b.n_steps, b.births);
+}
+
 int es__scenario_load_data(struct es__scenario_loader *ld) {
   struct es_scenario *sc = ld->sc;
   struct es_error *err = ld->err;
@@ -317,6 +391,10 @@ int es__scenario_load_data(struct es__scenario_loader *ld) {
     rc = ES_OK;
   }
   if (!es_diag_ok(ld->dl) || ld->y.nomem) {
+    goto cleanup;
+  }
+  check_projection_size(ld);
+  if (!es_diag_ok(ld->dl)) {
     goto cleanup;
   }
   switch (sc->destination_model) {

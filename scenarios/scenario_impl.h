@@ -26,13 +26,20 @@
 /* Defaults documented in docs/scenario-format.md. */
 /* Upper bounds of numbers that have no natural one: far beyond any real
  * scenario, and low enough that nothing derived from them overflows. */
-#define RANGE_PTR              ((struct es_yrange){0.0, 1000.0, true, false})
-#define RANGE_SLACK            ((struct es_yrange){0.0, 100.0, false, false})
-#define RANGE_MONEY            ((struct es_yrange){0.0, 1e9, false, false})
-#define RANGE_EXPONENT         ((struct es_yrange){0.0, 20.0, false, false})
-#define RANGE_CHANGE           ((struct es_yrange){0.0, 1000.0, false, false})
-#define RANGE_FERTILITY        ((struct es_yrange){0.0, 100.0, false, false})
-#define RANGE_RANK_WEIGHT      ((struct es_yrange){0.0, 1e6, false, false})
+#define RANGE_PTR         ((struct es_yrange){0.1, 1000.0, false, false})
+#define RANGE_SLACK       ((struct es_yrange){0.0, 100.0, false, false})
+#define RANGE_MONEY       ((struct es_yrange){0.0, 1e9, false, false})
+#define RANGE_EXPONENT    ((struct es_yrange){0.0, 20.0, false, false})
+#define RANGE_CHANGE      ((struct es_yrange){0.0, 1000.0, false, false})
+#define RANGE_FERTILITY   ((struct es_yrange){0.0, 100.0, false, false})
+#define RANGE_RANK_WEIGHT ((struct es_yrange){0.0, 1e6, false, false})
+#define MIN_TEACHERS_MAX  1000000    /* per region and stage */
+#define YEARLY_CAP_MAX    1000000000 /* hiring_cap, construction.cap */
+/* The most children a projection may reach in one year, all regions and ages
+ * together (docs/scenario-format.md "Value bounds"): China has some 300
+ * million; teachers needed at the lowest ptr_standard (0.1) then stay below
+ * 2^53 and every Poisson mean of the stochastic step below 2^50. */
+#define CHILDREN_MAX           1e12
 #define DEFAULT_REPLICATES     100
 #define DEFAULT_SEED           1
 #define DEFAULT_WARN_HORIZON   5
@@ -66,6 +73,7 @@ struct es__scenario_loader {
   bool rates_ok;  /* the per-age rates were read (for the MODEL 3.2 check) */
   bool regions_ok;
 
+  const struct fy_node *years_key; /* the years mapping, or NULL */
   const struct fy_node *data_key[ES_DATA_COUNT]; /* key nodes, or NULL */
   const struct fy_node *pool_node[ES_SCENARIO_MAX_STAGES];
   const struct fy_node *migration_key;    /* demography.migration */

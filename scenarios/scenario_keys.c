@@ -135,6 +135,7 @@ static void read_identity(struct es__scenario_loader *ld,
     }
     sc->year_start = (int)start;
     sc->year_end = (int)end;
+    ld->years_key = es_ymap_value(root, "years", /*required=*/false);
   }
   es_ymap_finish(&years);
 
@@ -225,10 +226,11 @@ static void read_stage(struct es__scenario_loader *ld, size_t i,
   es_ymap_double(m, "migrant_enrollment", false, ES_YRANGE_UNIT,
                  &stage->migrant_enrollment);
   es_ymap_double(m, "ptr_standard", true, RANGE_PTR, &stage->ptr_standard);
-  es_ymap_int(m, "min_teachers", false, 0, INT64_MAX, &stage->min_teachers);
+  es_ymap_int(m, "min_teachers", false, 0, MIN_TEACHERS_MAX,
+              &stage->min_teachers);
   es_ymap_double(m, "teacher_attrition", false, ES_YRANGE_UNIT,
                  &stage->teacher_attrition);
-  stage->has_hiring_cap = es_ymap_int(m, "hiring_cap", false, 0, INT64_MAX,
+  stage->has_hiring_cap = es_ymap_int(m, "hiring_cap", false, 0, YEARLY_CAP_MAX,
                                       &stage->hiring_cap) == ES_YGET_OK;
 
   struct es_ymap sub;
@@ -249,7 +251,7 @@ static void read_stage(struct es__scenario_loader *ld, size_t i,
 
   if (es_ymap_map(m, "construction", false, &sub) == ES_YGET_OK) {
     stage->has_construction = true;
-    es_ymap_int(&sub, "cap", true, 0, INT64_MAX, &stage->construction_cap);
+    es_ymap_int(&sub, "cap", true, 0, YEARLY_CAP_MAX, &stage->construction_cap);
     es_ymap_int(&sub, "lead_time", false, 0, LEAD_TIME_MAX,
                 &stage->lead_time_years);
   }

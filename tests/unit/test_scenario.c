@@ -275,9 +275,26 @@ static const struct error_case error_cases[] = {
     {"ptr_standard: 11}", "ptr_standard: 11, enrollment: 1.5}", 1, 0, 8, 67,
      "stages[0].enrollment: 1.5 is out of range (expected a number in [0, "
      "1])"},
-    {"ptr_standard: 11}", "ptr_standard: 0}", 1, 0, 8, 51,
-     "stages[0].ptr_standard: 0 is out of range (expected a number in (0, "
-     "1000])"},
+    {"ptr_standard: 11}", "ptr_standard: 0.09}", 1, 0, 8, 51,
+     "stages[0].ptr_standard: 0.09 is out of range (expected a number in "
+     "[0.1, 1000])"},
+    {"ptr_standard: 11}", "ptr_standard: 11, min_teachers: 1000001}", 1, 0, 8,
+     69,
+     "stages[0].min_teachers: 1000001 is out of range (expected an integer in "
+     "0..1000000)"},
+    {"ptr_standard: 19}", "ptr_standard: 19, construction: {cap: 1000000001}}",
+     1, 0, 9, 74,
+     "stages[1].construction.cap: 1000000001 is out of range (expected an "
+     "integer in 0..1000000000)"},
+    /* children x growth over the years: the projection bound */
+    {"years: {start: 2020, end: 2030}",
+     "years: {start: 1800, end: 2300}\ndemography: {fertility_index: "
+     "{2000: 100}, migration: {external_in_rate: 1}}",
+     1, 0, 3, 8,
+     "years: the projection could reach 7.26e+14 children in a year, more "
+     "than 1e+12 (expected fewer children or births, a lower fertility_index, "
+     "adult_growth or external_in_rate, or fewer years: the bound is 2 x "
+     "2.62e+05 (growth by external arrivals) x ("},
     {"ptr_standard: 11}", "ptr_standard: 11, salary: -1}", 1, 0, 8, 63,
      "stages[0].salary: -1 is out of range (expected a number in [0, 1e+09])"},
     /* A salary so large that costs would be infinite. */
@@ -289,7 +306,8 @@ static const struct error_case error_cases[] = {
      "stages[1].construction.lead_time: 51 is out of range (expected an "
      "integer in 0..50)"},
     {"ptr_standard: 19}", "ptr_standard: 19, hiring_cap: -3}", 1, 0, 9, 66,
-     "stages[1].hiring_cap: -3 is out of range (expected an integer >= 0)"},
+     "stages[1].hiring_cap: -3 is out of range (expected an integer in "
+     "0..1000000000)"},
     {"start: 2020", "start: 1700", 1, 0, 3, 16,
      "years.start: 1700 is out of range (expected an integer in 1800..2300)"},
     {"end: 2030", "end: 2019", 1, 0, 3, 27,

@@ -14,7 +14,8 @@ src=$ES_SOURCE_DIR
 rm -rf "$ES_SCRATCH" && mkdir -p "$ES_SCRATCH" && cd "$ES_SCRATCH" || exit 1
 . "$ES_SOURCE_DIR/tests/integration/testlib.sh"
 
-# Seconds any one command may take; the slowest here takes about 3.
+# Seconds any one command may take; the slowest here takes about 3. A hang
+# inside libfyaml never looks at edusim's SIGTERM flag: -k kills it.
 LIMIT=60
 
 # refused DESCRIPTION MESSAGE COMMAND...: exit 2 within LIMIT seconds, MESSAGE
@@ -23,7 +24,7 @@ refused() {
   local what=$1 message=$2
   shift 2
   rm -f out.h5
-  expect_status 2 "$what" timeout "$LIMIT" "$@"
+  expect_status 2 "$what" timeout -k 5 "$LIMIT" "$@"
   contains err.txt "$message"
   check "$what: no results file" test ! -e out.h5
 }
@@ -158,8 +159,8 @@ for variant in stock growth limits rates; do
   for mode in deterministic stochastic; do
     dir=extreme-$variant-$mode
     "$PYTHON" "$src/tests/integration/extreme_scenario.py" "$dir" "$variant" "$mode"
-    expect_status 0 "$dir validates" timeout "$LIMIT" "$EDUSIM" validate "$dir/scenario.yaml"
-    expect_status 0 "$dir runs" timeout "$LIMIT" "$EDUSIM" run "$dir/scenario.yaml" \
+    expect_status 0 "$dir validates" timeout -k 5 "$LIMIT" "$EDUSIM" validate "$dir/scenario.yaml"
+    expect_status 0 "$dir runs" timeout -k 5 "$LIMIT" "$EDUSIM" run "$dir/scenario.yaml" \
       -o "$dir/out.h5" --quiet
     if [ -e "$dir/out.h5" ] && "$PYTHON" finite.py "$dir/out.h5" "$strict" >finite.txt; then
       pass "$dir finite"

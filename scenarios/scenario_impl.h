@@ -93,8 +93,9 @@ struct es__scenario_loader {
   char *output_given; /* output.file rewritten, or NULL (owned) */
 };
 
-/** The keys of the data mapping, by role (regions, population, ...). */
-extern const char *const es__scenario_data_keys[ES_DATA_COUNT];
+/** @brief The key of the data mapping for @p role ("regions", ...). A
+ * function, not a shared table: no global object (STYLE 14). */
+const char *es__scenario_data_key(enum es_data_role role);
 
 /** @brief The node an alias points to, or @p node itself. */
 static inline struct fy_node *es__scenario_resolved(struct fy_node *node) {

@@ -56,11 +56,17 @@ static const char *const blend_ends[] = {"from", "to"};
 /* Gravity-only keys of demography.migration.destinations. */
 static const char *const gravity_keys[] = {"internal_share", "attraction",
                                            "beta", "gamma", "top"};
-const char *const es__scenario_data_keys[ES_DATA_COUNT] = {
+
+/* The keys of the data mapping, by role. */
+static const char *const data_keys[ES_DATA_COUNT] = {
     [ES_DATA_REGIONS] = "regions",     [ES_DATA_POPULATION] = "population",
     [ES_DATA_TEACHERS] = "teachers",   [ES_DATA_SEATS] = "seats",
     [ES_DATA_MIGRATION] = "migration",
 };
+
+const char *es__scenario_data_key(const enum es_data_role role) {
+  return data_keys[role];
+}
 
 const char *es_mode_name(enum es_mode mode) {
   if ((size_t)mode < sizeof mode_names / sizeof mode_names[0]) {
@@ -389,14 +395,13 @@ static void read_data_paths(struct es__scenario_loader *ld,
   for (size_t role = 0; role < ES_DATA_COUNT; role++) {
     bool required = role == ES_DATA_REGIONS || role == ES_DATA_POPULATION;
     struct es_scenario_file *f = &sc->data[role];
-    if (es_ymap_string(&m, es__scenario_data_keys[role], required, &f->given) !=
+    if (es_ymap_string(&m, data_keys[role], required, &f->given) !=
         ES_YGET_OK) {
       continue;
     }
     char *rewritten = NULL;
-    if (!resolve_written_path(
-            ld, es_ymap_value(&m, es__scenario_data_keys[role], false),
-            f->given, &f->path, &rewritten)) {
+    if (!resolve_written_path(ld, es_ymap_value(&m, data_keys[role], false),
+                              f->given, &f->path, &rewritten)) {
       ld->y.nomem = true;
       continue;
     }
@@ -406,7 +411,7 @@ static void read_data_paths(struct es__scenario_loader *ld,
       ld->data_rewritten[role] = true;
     }
     f->present = true;
-    ld->data_key[role] = es_ymap_key_node(&m, es__scenario_data_keys[role]);
+    ld->data_key[role] = es_ymap_key_node(&m, data_keys[role]);
   }
   es_ymap_finish(&m);
 }

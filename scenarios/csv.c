@@ -703,7 +703,8 @@ static void format_size(const double n_bytes, char *buf, const size_t cap) {
   snprintf(buf, cap, "%.3g %s", v, size_units[i]);
 }
 
-/* The error for a file of more than max_bytes (at least n_bytes). */
+/* The error for a file of n_bytes, more than max_bytes; grew: it was smaller
+ * when it was opened, and n_bytes is what was read. */
 static int too_large(const char *path, const double n_bytes,
                      const size_t max_bytes, const char *what, const bool grew,
                      struct es_error *err) {
@@ -711,8 +712,14 @@ static int too_large(const char *path, const double n_bytes,
   char limit[32];
   format_size(n_bytes, have, sizeof have);
   format_size((double)max_bytes, limit, sizeof limit);
-  return ES_FAIL(err, ES_EINPUT, "'%s' %s %s; the limit for %s is %s", path,
-                 grew ? "grew to more than" : "is", have, what, limit);
+  if (grew) {
+    return ES_FAIL(err, ES_EINPUT,
+                   "'%s' grew past %s while it was read; the limit for %s is "
+                   "%s",
+                   path, limit, what, limit);
+  }
+  return ES_FAIL(err, ES_EINPUT, "'%s' is %s; the limit for %s is %s", path,
+                 have, what, limit);
 }
 
 int es__file_read_max(const char *path, const size_t max_bytes,

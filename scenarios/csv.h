@@ -160,8 +160,8 @@ int es_file_read(const char *path, char **bytes, size_t *size,
  * directory or a socket is refused ("'PATH' is a FIFO, not a regular file
  * (expected a CSV file)"), as is a file larger than @p max_bytes, both by its
  * size before reading and by the bytes read ("'PATH' is 3.1 GiB; the limit
- * for a CSV file is 1 GiB", or "grew to more than" for a file that grows
- * while it is read). Not API: es_file_read and the scenario loader call it
+ * for a CSV file is 1 GiB"; "'PATH' grew past 1 GiB while it was read" for a
+ * file that grows). Not API: es_file_read and the scenario loader call it
  * with their limits; tests call it with small ones.
  * @param path the file (borrowed); named in every message
  * @param max_bytes the largest size accepted, bytes

@@ -588,8 +588,8 @@ static void test_file_kinds(void) {
   ES_CHECK_INT_EQ(rc, ES_EINPUT);
   ES_CHECK(bytes == NULL && size == 0);
   ES_CHECK_STR_EQ(err.message,
-                  "'/proc/self/status' grew to more than 65 bytes; the limit "
-                  "for a CSV file is 64 bytes");
+                  "'/proc/self/status' grew past 64 bytes while it was read; "
+                  "the limit for a CSV file is 64 bytes");
   rmdir(dir);
 }
 

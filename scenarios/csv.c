@@ -9,15 +9,24 @@
  * CR (libcsv treats all three as record ends); columns count UTF-8 code points
  * from 1, the way an editor shows them. A leading UTF-8 BOM is skipped without
  * moving the column. The input is checked to be UTF-8 (no overlong forms, no
- * surrogates, nothing above U+10FFFF) and free of NUL bytes as it is fed. */
+ * surrogates, nothing above U+10FFFF) and free of NUL bytes as it is fed.
+ *
+ * Every file edusim reads comes in through es_file_read: it opens without
+ * blocking, refuses anything but a regular file (a FIFO would block for ever,
+ * /dev/zero never ends) and refuses a file larger than the limit of its kind,
+ * before reading and while reading (a file can grow), so that a wrong path
+ * gives an error, not a hang or an exhausted memory. */
 #include "scenarios/csv.h"
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <csv.h>
 
@@ -131,6 +140,41 @@ static size_t utf8_length(const unsigned char *s, size_t n) {
     }
   }
   return len;
+}
+
+bool es_text_check(const char *display_path, const char *bytes,
+                   const size_t size, struct es_diag_list *dl) {
+  const unsigned char *in = (const unsigned char *)bytes;
+  size_t line = 1;
+  size_t column = 1;
+  size_t i = 0;
+  if (size >= sizeof utf8_bom && memcmp(in, utf8_bom, sizeof utf8_bom) == 0) {
+    i = sizeof utf8_bom; /* not a character of the first line */
+  }
+  while (i < size) {
+    const unsigned char c = in[i];
+    if (c == '\0') {
+      es_diag_error(dl, display_path, line, column,
+                    "a NUL byte (expected UTF-8 text)");
+      return false;
+    }
+    const size_t len = utf8_length(in + i, size - i);
+    if (len == 0) {
+      es_diag_error(dl, display_path, line, column,
+                    "invalid UTF-8 byte 0x%02X (expected UTF-8 text; save the "
+                    "file as UTF-8)",
+                    (unsigned)c);
+      return false;
+    }
+    if (c == '\n' || (c == '\r' && (i + 1 == size || in[i + 1] != '\n'))) {
+      line++; /* LF, CRLF (counted at its LF) or a lone CR */
+      column = 1;
+    } else if (c != '\r') {
+      column++;
+    }
+    i += len;
+  }
+  return true;
 }
 
 /* Append "name1,name2,..." of the given raw fields to buf (size cap), cut
@@ -341,7 +385,7 @@ int es_csv_parse(struct es_csv *csv, const char *display_path,
       continuation_left--;
     } else if (c == '\0') {
       es_diag_error(dl, display_path, st.line, st.column,
-                    "NUL byte (expected UTF-8 text)");
+                    "a NUL byte (expected UTF-8 text)");
       fatal = true;
       break;
     } else if (c >= 0x80) {
@@ -621,9 +665,67 @@ bool es_csv_get_int64(const struct es_csv *csv, const struct es_csv_field *f,
   return es_csv_get_whole(csv, f, what, "a whole number", value, dl);
 }
 
-int es_file_read(const char *path, char **bytes, size_t *size,
-                 struct es_error *err) {
-  FILE *file = NULL;
+/* What a non-regular file is, for "'x' is a FIFO, not a regular file". */
+static const char *file_type_name(const mode_t mode) {
+  if (S_ISDIR(mode)) {
+    return "a directory";
+  }
+  if (S_ISFIFO(mode)) {
+    return "a FIFO";
+  }
+  if (S_ISCHR(mode)) {
+    return "a character device";
+  }
+  if (S_ISBLK(mode)) {
+    return "a block device";
+  }
+  if (S_ISSOCK(mode)) {
+    return "a socket";
+  }
+  return "a special file";
+}
+
+/* Units of format_size, each 1024 times the one before. */
+static const char *const size_units[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
+
+/* A byte count for people: "812 bytes", "3.1 GiB", "16 MiB". */
+static void format_size(const double n_bytes, char *buf, const size_t cap) {
+  if (n_bytes < 1024.0) {
+    snprintf(buf, cap, "%.0f bytes", n_bytes);
+    return;
+  }
+  double v = n_bytes / 1024.0;
+  size_t i = 0;
+  while (v >= 1024.0 && i + 1 < sizeof size_units / sizeof size_units[0]) {
+    v /= 1024.0;
+    i++;
+  }
+  snprintf(buf, cap, "%.3g %s", v, size_units[i]);
+}
+
+/* The error for a file of n_bytes, more than max_bytes; grew: it was smaller
+ * when it was opened, and n_bytes is what was read. */
+static int too_large(const char *path, const double n_bytes,
+                     const size_t max_bytes, const char *what, const bool grew,
+                     struct es_error *err) {
+  char have[32];
+  char limit[32];
+  format_size(n_bytes, have, sizeof have);
+  format_size((double)max_bytes, limit, sizeof limit);
+  if (grew) {
+    return ES_FAIL(err, ES_EINPUT,
+                   "'%s' grew past %s while it was read; the limit for %s is "
+                   "%s",
+                   path, limit, what, limit);
+  }
+  return ES_FAIL(err, ES_EINPUT, "'%s' is %s; the limit for %s is %s", path,
+                 have, what, limit);
+}
+
+int es__file_read_max(const char *path, const size_t max_bytes,
+                      const char *what, char **bytes, size_t *size,
+                      struct es_error *err) {
+  int fd = -1;
   char *buf = NULL;
   size_t len = 0;
   size_t cap = 0;
@@ -631,28 +733,62 @@ int es_file_read(const char *path, char **bytes, size_t *size,
 
   *bytes = NULL;
   *size = 0;
-  file = fopen(path, "rb");
-  if (file == NULL) {
+  /* O_NONBLOCK: opening a FIFO without a writer returns at once instead of
+   * waiting for one, so that fstat can refuse it. */
+  fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
     rc = ES_FAIL(err, ES_EIO, "cannot open '%s': %s", path, strerror(errno));
     goto cleanup;
   }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    rc = ES_FAIL(err, ES_EIO, "cannot read '%s': %s", path, strerror(errno));
+    goto cleanup;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    rc = ES_FAIL(err, ES_EINPUT, "'%s' is %s, not a regular file (expected %s)",
+                 path, file_type_name(st.st_mode), what);
+    goto cleanup;
+  }
+  if (st.st_size < 0 || (uintmax_t)st.st_size > (uintmax_t)max_bytes) {
+    rc = too_large(path, (double)st.st_size, max_bytes, what, /*grew=*/false,
+                   err);
+    goto cleanup;
+  }
+  /* Room for the size fstat gave, one more byte to see the end of the file
+   * at once, and the final NUL. */
+  cap = (size_t)st.st_size + 2;
+  buf = malloc(cap);
+  if (buf == NULL) {
+    rc = ES_FAIL(err, ES_ENOMEM, "out of memory reading '%s'", path);
+    goto cleanup;
+  }
   for (;;) {
-    /* Keep room for at least 4096 more bytes and the final NUL. */
-    if (!reserve((void **)&buf, &cap, len + 4096 + 1, 1)) {
+    /* The file may grow while it is read: the limit holds for what is read,
+     * too. */
+    if (len + 1 >= cap && !reserve((void **)&buf, &cap, len + 4096 + 1, 1)) {
       rc = ES_FAIL(err, ES_ENOMEM, "out of memory reading '%s'", path);
       goto cleanup;
     }
-    size_t n = fread(buf + len, 1, cap - len - 1, file);
-    len += n;
-    if (n == 0 || len + 1 < cap) {
-      if (ferror(file)) {
-        rc =
-            ES_FAIL(err, ES_EIO, "cannot read '%s': %s", path, strerror(errno));
-        goto cleanup;
+    size_t want = cap - len - 1;
+    if (want > max_bytes + 1 - len) {
+      want = max_bytes + 1 - len; /* one byte past the limit tells */
+    }
+    const ssize_t n = read(fd, buf + len, want);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
       }
-      if (feof(file)) {
-        break;
-      }
+      rc = ES_FAIL(err, ES_EIO, "cannot read '%s': %s", path, strerror(errno));
+      goto cleanup;
+    }
+    if (n == 0) {
+      break;
+    }
+    len += (size_t)n;
+    if (len > max_bytes) {
+      rc = too_large(path, (double)len, max_bytes, what, /*grew=*/true, err);
+      goto cleanup;
     }
   }
   buf[len] = '\0';
@@ -661,9 +797,15 @@ int es_file_read(const char *path, char **bytes, size_t *size,
   buf = NULL;
 
 cleanup:
-  if (file != NULL) {
-    fclose(file);
+  if (fd >= 0) {
+    close(fd);
   }
   free(buf);
   return rc;
+}
+
+int es_file_read(const char *path, char **bytes, size_t *size,
+                 struct es_error *err) {
+  return es__file_read_max(path, ES_FILE_MAX_CSV, "a CSV file", bytes, size,
+                           err);
 }

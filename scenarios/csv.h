@@ -119,11 +119,58 @@ bool es_csv_get_int64(const struct es_csv *csv, const struct es_csv_field *f,
                       const char *what, int64_t *value,
                       struct es_diag_list *dl);
 
-/** @brief Read a whole file (binary) into a NUL-terminated buffer (the NUL is
- * not counted in @p size); the caller frees *@p bytes with free(). On failure
- * *@p bytes is NULL and *@p size 0. @return ES_OK, ES_EIO (message
- * "cannot open 'PATH': strerror" or "cannot read 'PATH': ..."), ES_ENOMEM. */
+/**
+ * @brief Check that @p bytes are UTF-8 text (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF; a leading BOM is fine) without a NUL
+ * byte. The first bad byte is one error at its line and column (columns in
+ * characters, lines ending with LF, CRLF or CR): "invalid UTF-8 byte 0xD1
+ * (expected UTF-8 text; ...)" or "a NUL byte (expected UTF-8 text)". The
+ * YAML reader checks a file with it before libfyaml sees the bytes.
+ * @param display_path the path to show in diagnostics (borrowed)
+ * @return true when the text is clean
+ */
+bool es_text_check(const char *display_path, const char *bytes, size_t size,
+                   struct es_diag_list *dl);
+
+/** Largest CSV data file read, bytes (1 GiB): a full origin-destination
+ * matrix of the 2,843 counties of China (8.1 million rows, about 250 MB) fits
+ * four times over. */
+#define ES_FILE_MAX_CSV ((size_t)1 << 30)
+
+/** Largest scenario YAML file read, bytes (16 MiB): scenarios are a few KiB;
+ * per-age lists of 121 numbers and long descriptions stay far below. */
+#define ES_FILE_MAX_YAML ((size_t)16 << 20)
+
+/**
+ * @brief Read a whole CSV file (binary) into a NUL-terminated buffer (the NUL
+ * is not counted in @p size): es__file_read_max with ES_FILE_MAX_CSV. The
+ * caller frees *@p bytes with free(). On failure *@p bytes is NULL and
+ * *@p size 0.
+ * @return ES_OK, ES_EIO ("cannot open 'PATH': strerror", "cannot read 'PATH':
+ * ..."), ES_EINPUT (not a regular file, or too large: see es__file_read_max),
+ * ES_ENOMEM
+ */
 int es_file_read(const char *path, char **bytes, size_t *size,
                  struct es_error *err);
+
+/**
+ * @brief Read a whole regular file of at most @p max_bytes into a
+ * NUL-terminated buffer. The file is opened without blocking
+ * (O_NONBLOCK | O_CLOEXEC) and checked with fstat: a FIFO, a device, a
+ * directory or a socket is refused ("'PATH' is a FIFO, not a regular file
+ * (expected a CSV file)"), as is a file larger than @p max_bytes, both by its
+ * size before reading and by the bytes read ("'PATH' is 3.1 GiB; the limit
+ * for a CSV file is 1 GiB"; "'PATH' grew past 1 GiB while it was read" for a
+ * file that grows). Not API: es_file_read and the scenario loader call it
+ * with their limits; tests call it with small ones.
+ * @param path the file (borrowed); named in every message
+ * @param max_bytes the largest size accepted, bytes
+ * @param what the kind of file, for messages: "a CSV file"
+ * @param bytes out: the content (owned by the caller), or NULL on failure
+ * @param size out: bytes read, or 0 on failure
+ * @return ES_OK, ES_EIO, ES_EINPUT, ES_ENOMEM
+ */
+int es__file_read_max(const char *path, size_t max_bytes, const char *what,
+                      char **bytes, size_t *size, struct es_error *err);
 
 #endif /* ES_SCENARIOS_CSV_H */

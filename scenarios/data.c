@@ -234,13 +234,20 @@ static bool read_number(const struct es_csv *csv, const struct es_csv_row *row,
   return true;
 }
 
-/* Read a whole number >= lo of column i_column of row. */
+/* Read a whole number in [lo, hi] of column i_column of row (hi INT64_MAX:
+ * no upper bound but the type's). */
 static bool read_whole(const struct es_csv *csv, const struct es_csv_row *row,
                        size_t i_column, const char *column, int64_t lo,
-                       int64_t *value, struct es_diag_list *dl) {
+                       int64_t hi, int64_t *value, struct es_diag_list *dl) {
   const struct es_csv_field *f = &row->fields[i_column];
   char expected[64];
-  snprintf(expected, sizeof expected, "a whole number >= %lld", (long long)lo);
+  if (hi == INT64_MAX) {
+    snprintf(expected, sizeof expected, "a whole number >= %lld",
+             (long long)lo);
+  } else {
+    snprintf(expected, sizeof expected, "a whole number in [%lld, %lld]",
+             (long long)lo, (long long)hi);
+  }
   int64_t v = 0;
   if (!es_csv_get_whole(csv, f, column, expected, &v, dl)) {
     return false;
@@ -250,6 +257,12 @@ static bool read_whole(const struct es_csv *csv, const struct es_csv_row *row,
                   lo == 0 ? "column '%s': '%s' is negative (expected %s)"
                           : "column '%s': '%s' is too small (expected %s)",
                   column, f->text, expected);
+    return false;
+  }
+  if (v > hi) {
+    es_diag_error(dl, csv->path, f->line, f->column,
+                  "column '%s': '%s' is out of range (expected %s)", column,
+                  f->text, expected);
     return false;
   }
   *value = v;
@@ -351,16 +364,17 @@ int es_data_load_regions(const char *display_path, const char *bytes,
     goto cleanup;
   }
 
-  const struct number_rule births_rule = {"births", "a number >= 0", 0.0,
-                                          DBL_MAX, false};
+  const struct number_rule births_rule = {"births", "a number in [0, 1e9]", 0.0,
+                                          ES_DATA_COUNT_MAX, false};
   const struct number_rule lat_rule = {"lat", "a latitude in [-90, 90]", -90.0,
                                        90.0, false};
   const struct number_rule lon_rule = {"lon", "a longitude in [-180, 180]",
                                        -180.0, 180.0, false};
-  const struct number_rule adult_pop_rule = {"adult_pop", "a number >= 0", 0.0,
-                                             DBL_MAX, false};
-  const struct number_rule growth_rule = {
-      "adult_growth", "a growth rate per year > -1", -1.0, DBL_MAX, true};
+  const struct number_rule adult_pop_rule = {
+      "adult_pop", "a number in [0, 1e12]", 0.0, ES_DATA_COLUMN_MAX, false};
+  const struct number_rule growth_rule = {"adult_growth",
+                                          "a growth rate per year in (-1, 1]",
+                                          -1.0, ES_DATA_GROWTH_MAX, true};
   const struct number_rule share_rule = {"migrant_birth_share",
                                          "a share in [0, 1]", 0.0, 1.0, false};
 
@@ -390,7 +404,7 @@ int es_data_load_regions(const char *display_path, const char *bytes,
       rc = ES_FAIL(err, ES_ENOMEM, "%s", "out of memory reading regions");
       goto cleanup;
     }
-    read_whole(&csv, row, i_rank, "rank", 1, &out->rank[i], dl);
+    read_whole(&csv, row, i_rank, "rank", 1, INT64_MAX, &out->rank[i], dl);
     read_number(&csv, row, i_births, &births_rule, &out->births[i], dl);
     if (out->lat != NULL) {
       read_number(&csv, row, i_lat, &lat_rule, &out->lat[i], dl);
@@ -412,9 +426,11 @@ int es_data_load_regions(const char *display_path, const char *bytes,
       bool is_standard = false;
       standard_column(out, extra_columns[k], &is_standard);
       if (!is_standard) {
-        size_t i_column = es_csv_column(&csv, extra_columns[k]);
-        es_csv_get_number(&csv, &row->fields[i_column], extra_columns[k],
-                          "a finite number", &out->extra[k][i], dl);
+        const struct number_rule rule = {
+            extra_columns[k], "a number in [-1e12, 1e12]", -ES_DATA_COLUMN_MAX,
+            ES_DATA_COLUMN_MAX, false};
+        read_number(&csv, row, es_csv_column(&csv, extra_columns[k]), &rule,
+                    &out->extra[k][i], dl);
       }
     }
   }
@@ -537,7 +553,8 @@ int es_data_load_population(const char *display_path, const char *bytes,
     const struct es_csv_field *region_f = &row->fields[i_region_col];
     size_t i_region = find_region(&csv, region_f, regions, dl);
     int64_t age = 0;
-    bool age_ok = read_whole(&csv, row, i_age_col, "age", 0, &age, dl);
+    bool age_ok =
+        read_whole(&csv, row, i_age_col, "age", 0, INT64_MAX, &age, dl);
     if (age_ok && (uint64_t)age > (uint64_t)max_age) {
       n_ignored++; /* beyond the oldest age the scenario follows */
       continue;
@@ -553,8 +570,8 @@ int es_data_load_population(const char *display_path, const char *bytes,
       seen_line[idx] = row->line;
     }
     for (size_t k = 0; k < sizeof values / sizeof values[0]; k++) {
-      const struct number_rule rule = {values[k].column, "a number >= 0", 0.0,
-                                       DBL_MAX, false};
+      const struct number_rule rule = {values[k].column, "a number in [0, 1e9]",
+                                       0.0, ES_DATA_COUNT_MAX, false};
       double v = 0.0;
       if (read_number(&csv, row, es_csv_column(&csv, values[k].column), &rule,
                       &v, dl) &&
@@ -600,6 +617,8 @@ int es_data_load_stage_table(const char *display_path, const char *bytes,
   size_t *seen_line = NULL; /* [region][stage]: line of the pair, 0 = none */
   size_t n_errors_before = dl->n_errors;
   bool stop = false;
+  int64_t total = 0; /* sum of the values read, teachers or seats */
+  bool total_reported = false;
   int rc = ES_OK;
   const char *const columns[] = {"region", "stage", value_column, NULL};
 
@@ -664,9 +683,21 @@ int es_data_load_stage_table(const char *display_path, const char *bytes,
       seen_line[idx] = row->line;
     }
     int64_t v = 0;
-    if (read_whole(&csv, row, i_value_col, value_column, 0, &v, dl) &&
-        pair_ok) {
-      out[idx] = v;
+    if (read_whole(&csv, row, i_value_col, value_column, 0,
+                   (int64_t)ES_DATA_COUNT_MAX, &v, dl)) {
+      /* Each value is at most 1e9, so the sum cannot overflow first. */
+      total += v;
+      if (total > (int64_t)ES_DATA_TOTAL_MAX && !total_reported) {
+        const struct es_csv_field *f = &row->fields[i_value_col];
+        es_diag_error(dl, csv.path, f->line, f->column,
+                      "column '%s': the total of the file passes 1e12 here "
+                      "(expected at most 1e12 %s in all regions and stages)",
+                      value_column, value_column);
+        total_reported = true;
+      }
+      if (pair_ok) {
+        out[idx] = v;
+      }
     }
   }
   for (size_t r = 0; r < regions->n_regions; r++) {
@@ -754,7 +785,7 @@ int es_data_load_od(const char *display_path, const char *bytes, size_t size,
   size_t i_origin_col = es_csv_column(&csv, "origin");
   size_t i_dest_col = es_csv_column(&csv, "destination");
   size_t i_share_col = es_csv_column(&csv, "share");
-  const struct number_rule share_rule = {"share", "a share >= 0", 0.0, DBL_MAX,
+  const struct number_rule share_rule = {"share", "a share in [0, 1]", 0.0, 1.0,
                                          false};
   size_t n_pairs = 0;
   for (size_t i = 0; i < n; i++) {

@@ -19,6 +19,28 @@
 #include "models/population.h"
 #include "models/stage.h"
 
+/* Bounds of the numbers of the data files (docs/scenario-format.md "Value
+ * bounds"): far beyond any real scenario (a Chinese county has at most some
+ * 200,000 births a year, the country some 18 million teachers), and low
+ * enough that nothing a projection derives from them leaves the whole
+ * numbers a double holds exactly (2^53, about 9.0e15) or overflows. */
+
+/** Largest value of one cell: children of one region and age
+ * (population.csv), births of one region per year (regions.csv births),
+ * teachers or seats of one region and stage (teachers.csv, seats.csv). */
+#define ES_DATA_COUNT_MAX 1e9
+
+/** Largest total of teachers.csv or of seats.csv, all cells together. */
+#define ES_DATA_TOTAL_MAX 1e12
+
+/** Largest magnitude of adult_pop and of the extra numeric columns a scenario
+ * names (attraction, multipliers): raised to a gravity exponent of at most
+ * 20 it stays below 1e240. */
+#define ES_DATA_COLUMN_MAX 1e12
+
+/** Largest adult_growth, per year (100 %). */
+#define ES_DATA_GROWTH_MAX 1.0
+
 /** Regions in file order (the order of every region axis in edusim). */
 struct es_region_table {
   size_t n_regions;
@@ -58,9 +80,11 @@ const double *es_region_table_column(const struct es_region_table *t,
  * migrant_birth_share. @p extra_columns (n_extra names, already free of
  * duplicates) are further numeric columns the scenario uses as attraction,
  * multiplier or rate_multiplier: each must be present; any other column is an
- * error. Checks: codes unique and non-empty, rank integer >= 1, births >= 0,
- * lat in [-90, 90], lon in [-180, 180], adult_pop >= 0, adult_growth > -1,
- * migrant_birth_share in [0, 1], extra columns finite; lat and lon come
+ * error. Checks: codes unique and non-empty, rank integer >= 1, births in
+ * [0, ES_DATA_COUNT_MAX], lat in [-90, 90], lon in [-180, 180], adult_pop in
+ * [0, ES_DATA_COLUMN_MAX], adult_growth in (-1, ES_DATA_GROWTH_MAX],
+ * migrant_birth_share in [0, 1], extra columns in [-ES_DATA_COLUMN_MAX,
+ * ES_DATA_COLUMN_MAX] (the scenario checks their sign); lat and lon come
  * together; at least one region. Whole numbers are an optional sign and
  * digits only ("3.0" is rejected). An extra column that is also a standard
  * numeric one (attraction: adult_pop) becomes required, is checked by its
@@ -82,7 +106,8 @@ int es_data_load_regions(const char *display_path, const char *bytes,
  * @brief Read population.csv (region,age,local,migrant,away) into @p out,
  * which must be initialised for regions->n_regions x (max_age + 1).
  * Every region x age 0..max_age exactly once; rows above max_age are ignored
- * with one notice; values finite and >= 0; unknown regions, ages that are not
+ * with one notice; values in [0, ES_DATA_COUNT_MAX]; unknown regions, ages
+ * that are not
  * whole numbers >= 0, missing and duplicated pairs are errors (a missing
  * pair is a file-level error, line 0, one per pair; a duplicate names the
  * line of the first). A file with a header and no rows is one error. On
@@ -96,8 +121,10 @@ int es_data_load_population(const char *display_path, const char *bytes,
 
 /**
  * @brief Read teachers.csv or seats.csv: columns region,stage,@p value_column
- * with whole numbers >= 0 (sign and digits only), every region x stage
- * exactly once; an unknown stage lists the stages' names.
+ * with whole numbers in [0, ES_DATA_COUNT_MAX] (sign and digits only) adding
+ * up to at most ES_DATA_TOTAL_MAX (the error is at the value where the total
+ * passes it), every region x stage exactly once; an unknown stage lists the
+ * stages' names.
  * @param out [n_regions * n_stages], row-major [region][stage]; set to 0
  *            first, so absent pairs read 0 even on ES_EINPUT
  * @return ES_OK, ES_EINPUT, ES_ENOMEM
@@ -122,7 +149,7 @@ void es_od_table_clear(struct es_od_table *od);
 
 /**
  * @brief Read od.csv (origin,destination,share): known regions, no self-flows,
- * each pair at most once, shares finite >= 0 and summing to at most 1 per
+ * each pair at most once, shares in [0, 1] and summing to at most 1 per
  * origin (tolerance 1e-9; the error, at the share of the origin's first
  * row, names the origin and the sum). Entries keep the file's order; a file
  * with a header and no rows gives no entries. On failure @p out is zeroed.

@@ -153,11 +153,26 @@ struct es_scenario {
  * @param sc  out: a scenario to free with es_scenario_free, or NULL when the
  *            input has errors (then @p dl lists them) or on a runtime failure
  * @return ES_OK, ES_EINPUT (see @p dl; an unreadable base file is an input
- *         error at its `extends`), ES_EIO (an unreadable scenario file),
- *         ES_ENOMEM
+ *         error at its `extends`; a scenario file that is not a regular file
+ *         or is over ES_FILE_MAX_YAML is an error at its line 1, column 1),
+ *         ES_EIO (a scenario file that cannot be opened or read), ES_ENOMEM
  */
 int es_scenario_load(const char *path, struct es_scenario **sc,
                      struct es_diag_list *dl, struct es_error *err);
+
+/**
+ * @brief An upper bound of the children (local + migrant + away, all regions
+ * and ages) any year of a projection of @p sc can hold, in expectation:
+ * 2 x G x (P0 + T x B), with G the product over ages of (1 +
+ * external_in_rate), P0 the children at t0, T the years projected plus the
+ * look-ahead of the warning and of forecasts (the longest horizon) and B the
+ * births of all regions in a year at the largest fertility index and the
+ * largest adult growth factor reached. The loader refuses a scenario whose
+ * bound exceeds 1e12 (docs/scenario-format.md "Value bounds").
+ * @param sc a loaded scenario (borrowed)
+ * @return the bound, persons (may be +inf)
+ */
+double es_scenario_children_bound(const struct es_scenario *sc);
 
 /** @brief Free a scenario and everything it owns. Accepts NULL. */
 void es_scenario_free(struct es_scenario *sc);

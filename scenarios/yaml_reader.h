@@ -91,7 +91,9 @@ void es_yaml_init(struct es_yaml *y, struct es_diag_list *dl);
 
 /**
  * @brief Parse one more file into @p y: the first is the file given, each
- * next one the base of the one before. Syntax errors, duplicate keys and a
+ * next one the base of the one before. The bytes are first checked to be
+ * UTF-8 text without NUL bytes (es_text_check: one error at the first bad
+ * byte, and libfyaml never sees them). Syntax errors, duplicate keys and a
  * document that is empty or has more than one document are added to the
  * diagnostics with their place (the file is then not added); libfyaml itself
  * prints nothing.

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "es_test.h"
@@ -250,7 +251,7 @@ static void test_invalid_utf8(void) {
   /* A NUL byte. */
   int rc = parse_n("a,b\n1,\0\n", 8, &csv, &dl);
   ES_CHECK_INT_EQ(rc, ES_EINPUT);
-  CHECK_DIAG(dl, 0, 2, 3, "NUL byte (expected UTF-8 text)");
+  CHECK_DIAG(dl, 0, 2, 3, "a NUL byte (expected UTF-8 text)");
   es_csv_clear(&csv);
   es_diag_list_clear(&dl);
   /* Four-byte characters count as one column. */
@@ -473,8 +474,10 @@ static void test_file_read(void) {
 
   es_error_clear(&err);
   rc = es_file_read(".", &bytes, &size, &err);
-  ES_CHECK_INT_EQ(rc, ES_EIO);
-  ES_CHECK_CONTAINS(err.message, "cannot read '.': Is a directory");
+  ES_CHECK_INT_EQ(rc, ES_EINPUT);
+  ES_CHECK_STR_EQ(err.message,
+                  "'.' is a directory, not a regular file (expected a CSV "
+                  "file)");
 
   /* A file with a NUL inside and more than one read buffer of data. */
   char path[] = "/tmp/es_test_csv_XXXXXX";
@@ -510,6 +513,133 @@ static void test_file_read(void) {
   unlink(path);
   free(data);
 }
+
+/* A FIFO, devices, a file over the limit (by its size, and by what is read
+ * when the size says less), each refused with the file's name. */
+static void test_file_kinds(void) {
+  struct es_error err;
+  char *bytes = NULL;
+  size_t size = 0;
+
+  /* A FIFO without a writer: refused at once, not waited on. */
+  char dir[] = "/tmp/es_test_kinds_XXXXXX";
+  ES_CHECK(mkdtemp(dir) != NULL);
+  char fifo[64];
+  snprintf(fifo, sizeof fifo, "%s/od.csv", dir);
+  ES_CHECK_INT_EQ(mkfifo(fifo, 0600), 0);
+  es_error_clear(&err);
+  int rc = es_file_read(fifo, &bytes, &size, &err);
+  ES_CHECK_INT_EQ(rc, ES_EINPUT);
+  ES_CHECK(bytes == NULL && size == 0);
+  ES_CHECK_CONTAINS(err.message,
+                    "od.csv' is a FIFO, not a regular file "
+                    "(expected a CSV file)");
+  unlink(fifo);
+
+  /* Character devices: one that is empty, one that never ends. */
+  rc = es_file_read("/dev/null", &bytes, &size, &err);
+  ES_CHECK_INT_EQ(rc, ES_EINPUT);
+  ES_CHECK_STR_EQ(err.message,
+                  "'/dev/null' is a character device, not a regular file "
+                  "(expected a CSV file)");
+  rc = es__file_read_max("/dev/zero", 100, "a YAML file", &bytes, &size, &err);
+  ES_CHECK_INT_EQ(rc, ES_EINPUT);
+  ES_CHECK_STR_EQ(err.message,
+                  "'/dev/zero' is a character device, not a regular file "
+                  "(expected a YAML file)");
+
+  /* Over the limit by its size: a small limit, and the real one on a sparse
+   * file of 3 GiB (no disk space used). */
+  char big[64];
+  snprintf(big, sizeof big, "%s/big.csv", dir);
+  FILE *f = fopen(big, "wb");
+  ES_CHECK(f != NULL);
+  if (f != NULL) {
+    fputs("region,age,local\n500103,0,2283\n", f); /* 31 bytes */
+    fclose(f);
+  }
+  rc = es__file_read_max(big, 30, "a CSV file", &bytes, &size, &err);
+  ES_CHECK_INT_EQ(rc, ES_EINPUT);
+  ES_CHECK(bytes == NULL && size == 0);
+  ES_CHECK_CONTAINS(err.message,
+                    "big.csv' is 31 bytes; the limit for a CSV file is 30 "
+                    "bytes");
+  rc = es__file_read_max(big, 31, "a CSV file", &bytes, &size, &err);
+  ES_CHECK_INT_EQ(rc, ES_OK);
+  ES_CHECK_INT_EQ(size, 31);
+  free(bytes);
+  ES_CHECK_INT_EQ(truncate(big, (off_t)3328599654), 0);
+  rc = es_file_read(big, &bytes, &size, &err);
+  ES_CHECK_INT_EQ(rc, ES_EINPUT);
+  ES_CHECK_CONTAINS(err.message,
+                    "big.csv' is 3.1 GiB; the limit for a CSV file is 1 GiB");
+  ES_CHECK_INT_EQ(truncate(big, (off_t)ES_FILE_MAX_YAML + 1), 0);
+  rc = es__file_read_max(big, ES_FILE_MAX_YAML, "a YAML file", &bytes, &size,
+                         &err);
+  ES_CHECK_INT_EQ(rc, ES_EINPUT);
+  ES_CHECK_CONTAINS(err.message,
+                    "big.csv' is 16 MiB; the limit for a YAML file is 16 MiB");
+  unlink(big);
+
+  /* A file whose size says 0 but whose reading gives more (as a file that
+   * grows while it is read): /proc files are regular files of size 0. */
+  rc = es__file_read_max("/proc/self/status", 64, "a CSV file", &bytes, &size,
+                         &err);
+  ES_CHECK_INT_EQ(rc, ES_EINPUT);
+  ES_CHECK(bytes == NULL && size == 0);
+  ES_CHECK_STR_EQ(err.message,
+                  "'/proc/self/status' grew past 64 bytes while it was read; "
+                  "the limit for a CSV file is 64 bytes");
+  rmdir(dir);
+}
+
+/* es_text_check: the first NUL or invalid UTF-8 byte, at its line and column
+ * in characters; a BOM and CRLF are fine. */
+#define TEXT_CASE(text, line, column, message) \
+  { (text), sizeof(text) - 1, (line), (column), (message) }
+static void test_text_check(void) {
+  struct es_diag_list dl;
+  static const struct {
+    const char *text;
+    size_t size;
+    size_t line, column; /* of the error, if any */
+    const char *message; /* NULL: clean */
+  } cases[] = {
+      TEXT_CASE("\xEF\xBB\xBF"
+                "a: 1\r\nb: \xE4\xB8\xAD\n",
+                0, 0, NULL),
+      TEXT_CASE("%\xD1\n", 1, 2,
+                "invalid UTF-8 byte 0xD1 (expected UTF-8 text; save the file "
+                "as UTF-8)"),
+      TEXT_CASE("a: 1\r\nb: \xE4\xB8\xAD"
+                "x\xFF\n",
+                2, 6,
+                "invalid UTF-8 byte 0xFF (expected UTF-8 text; save the file "
+                "as UTF-8)"),
+      TEXT_CASE("a: 1\rb: \xED\xA0\x80\n", 2, 4,
+                "invalid UTF-8 byte 0xED (expected UTF-8 text; save the file "
+                "as UTF-8)"),
+      TEXT_CASE("\xEF\xBB\xBF"
+                "a: 1\nname: a\0b\n",
+                2, 8, "a NUL byte (expected UTF-8 text)"),
+      TEXT_CASE("a: \xF0\x9F\x98", 1, 4,
+                "invalid UTF-8 byte 0xF0 (expected UTF-8 text; save the file "
+                "as UTF-8)"),
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    es_diag_list_init(&dl);
+    const bool ok = es_text_check("t.csv", cases[i].text, cases[i].size, &dl);
+    ES_CHECK_INT_EQ(ok, cases[i].message == NULL);
+    if (cases[i].message == NULL) {
+      ES_CHECK_INT_EQ(dl.n_diags, 0);
+    } else {
+      CHECK_DIAG(dl, 0, cases[i].line, cases[i].column, cases[i].message);
+      ES_CHECK_INT_EQ(dl.n_errors, 1);
+    }
+    es_diag_list_clear(&dl);
+  }
+}
+#undef TEXT_CASE
 
 static void test_real_file(void) {
   /* The tiny example's regions: 5 rows of 12 columns with Chinese names. */
@@ -550,6 +680,8 @@ int main(void) {
   test_check_header();
   test_numbers();
   test_file_read();
+  test_file_kinds();
+  test_text_check();
   test_real_file();
   return es_test_summary();
 }

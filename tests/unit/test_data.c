@@ -201,7 +201,8 @@ static void test_regions_values(void) {
   CHECK_DIAG(dl, 0, 3, 5,
              "column 'rank': '0' is too small (expected a whole number >= 1)");
   CHECK_DIAG(dl, 1, 3, 7,
-             "column 'births': '-3' is negative (expected a number >= 0)");
+             "column 'births': '-3' is negative (expected a number in [0, "
+             "1e9])");
   CHECK_DIAG(dl, 2, 3, 10,
              "column 'lat': '91' is out of range (expected a latitude in "
              "[-90, 90])");
@@ -210,23 +211,24 @@ static void test_regions_values(void) {
              "[-180, 180])");
   CHECK_DIAG(dl, 4, 3, 18,
              "column 'adult_growth': '-1' is out of range (expected a growth "
-             "rate per year > -1)");
+             "rate per year in (-1, 1])");
   CHECK_DIAG(dl, 5, 3, 21,
              "column 'migrant_birth_share': '1.5' is out of range (expected a "
              "share in [0, 1])");
   CHECK_DIAG(dl, 6, 3, 25,
-             "column 'mult': 'nan' is not a finite number (expected a finite "
-             "number)");
+             "column 'mult': 'nan' is not a finite number (expected a number "
+             "in [-1e12, 1e12])");
   CHECK_DIAG(dl, 7, 4, 5,
              "column 'rank': '2.5' is not a whole number (expected a whole "
              "number >= 1)");
   CHECK_DIAG(dl, 8, 4, 9,
-             "column 'births': 'abc' is not a number (expected a number >= 0)");
+             "column 'births': 'abc' is not a number (expected a number in [0, "
+             "1e9])");
   CHECK_DIAG(dl, 9, 4, 26,
              "column 'migrant_birth_share': '-0.1' is negative (expected a "
              "share in [0, 1])");
   CHECK_DIAG(dl, 10, 4, 31,
-             "column 'mult': empty value (expected a finite number)");
+             "column 'mult': empty value (expected a number in [-1e12, 1e12])");
   CHECK_DIAG(dl, 11, 5, 1, "empty region code (expected a unique code)");
   CHECK_DIAG(dl, 12, 4, 1,
              "region code 'A' is already used on line 2 (expected unique "
@@ -237,13 +239,15 @@ static void test_regions_values(void) {
   /* The edges of every range are accepted. */
   rc = load_regions(
       "code,name,rank,births,lat,lon,adult_pop,adult_growth,migrant_birth_"
-      "share\nA,,1,0,-90,-180,0,-0.999,0\nB,b,7,2.5e3,90,180,1e9,3,1\n",
+      "share\nA,,1,0,-90,-180,0,-0.999,0\nB,b,7,1e9,90,180,1e12,1,1\n",
       NULL, 0, &t, &dl);
   ES_CHECK_INT_EQ(rc, ES_OK);
   ES_CHECK_INT_EQ(dl.n_diags, 0);
   if (rc == ES_OK) {
     ES_CHECK_STR_EQ(t.name[0], "");
-    ES_CHECK_DOUBLE_EQ(t.births[1], 2500.0);
+    ES_CHECK_DOUBLE_EQ(t.births[1], 1e9);
+    ES_CHECK_DOUBLE_EQ(t.adult_pop[1], 1e12);
+    ES_CHECK_DOUBLE_EQ(t.adult_growth[1], 1.0);
     ES_CHECK_DOUBLE_EQ(t.adult_growth[0], -0.999);
     ES_CHECK_DOUBLE_EQ(t.migrant_birth_share[1], 1.0);
     ES_CHECK_INT_EQ(t.rank[1], 7);
@@ -474,13 +478,15 @@ static void test_population_errors(void) {
   CHECK_DIAG(dl, 3, 6, 4,
              "column 'age': '1.5' is not a whole number (expected a whole "
              "number >= 0)");
-  CHECK_DIAG(dl, 4, 7, 6,
-             "column 'local': '-3' is negative (expected a number >= 0)");
+  CHECK_DIAG(
+      dl, 4, 7, 6,
+      "column 'local': '-3' is negative (expected a number in [0, 1e9])");
   CHECK_DIAG(dl, 5, 7, 9,
              "column 'migrant': 'inf' is not a finite number (expected a "
-             "number >= 0)");
-  CHECK_DIAG(dl, 6, 7, 13,
-             "column 'away': 'x' is not a number (expected a number >= 0)");
+             "number in [0, 1e9])");
+  CHECK_DIAG(
+      dl, 6, 7, 13,
+      "column 'away': 'x' is not a number (expected a number in [0, 1e9])");
   CHECK_DIAG(dl, 7, 0, 0,
              "missing row for region 'R1' age 2 (expected every region and "
              "age 0..2 exactly once)");
@@ -583,7 +589,7 @@ static void test_stage_table(void) {
   ES_CHECK_INT_EQ(dl.n_errors, 7);
   CHECK_DIAG(dl, 0, 3, 12,
              "column 'teachers': '3.0' is not a whole number (expected a whole "
-             "number >= 0)");
+             "number in [0, 1000000000])");
   CHECK_DIAG(dl, 1, 4, 1,
              "duplicate row for region 'R1' stage 'preschool' (first on line "
              "2)");
@@ -592,8 +598,8 @@ static void test_stage_table(void) {
   CHECK_DIAG(dl, 3, 6, 1,
              "unknown region 'R3' (expected a code from regions.csv)");
   CHECK_DIAG(dl, 4, 6, 12,
-             "column 'teachers': '-2' is negative (expected a whole number >= "
-             "0)");
+             "column 'teachers': '-2' is negative (expected a whole number in "
+             "[0, 1000000000])");
   CHECK_DIAG(dl, 5, 0, 0,
              "missing row for region 'R2' stage 'preschool' (expected every "
              "region and stage exactly once)");
@@ -692,10 +698,10 @@ static void test_od(void) {
   CHECK_DIAG(dl, 1, 6, 4,
              "unknown region 'R9' (expected a code from regions.csv)");
   CHECK_DIAG(dl, 2, 6, 7,
-             "column 'share': '-0.5' is negative (expected a share >= 0)");
+             "column 'share': '-0.5' is negative (expected a share in [0, 1])");
   CHECK_DIAG(dl, 3, 7, 7,
              "column 'share': 'NaN' is not a finite number (expected a share "
-             ">= 0)");
+             "in [0, 1])");
   CHECK_DIAG(dl, 4, 5, 1,
              "duplicate row for origin 'R1' destination 'R2' (first on line "
              "2)");
@@ -719,6 +725,122 @@ static void test_od(void) {
   es_region_table_clear(&t);
 }
 
+/* The bounds of docs/scenario-format.md "Value bounds": just above each is an
+ * error at the value's place, the bound itself is accepted (above). */
+static void test_value_bounds(void) {
+  struct es_region_table t;
+  struct es_diag_list dl;
+  const char *const extra[] = {"weight"};
+  int rc = load_regions(
+      "code,name,rank,births,adult_pop,adult_growth,weight\n"
+      "A,a,1,1000000001,1.000001e12,1.0001,-1.1e12\n"
+      "B,b,1,1e308,0,0,1e12\n",
+      extra, 1, &t, &dl);
+  ES_CHECK_INT_EQ(rc, ES_EINPUT);
+  ES_CHECK_INT_EQ(dl.n_errors, 5);
+  CHECK_DIAG(dl, 0, 2, 7,
+             "column 'births': '1000000001' is out of range (expected a number "
+             "in [0, 1e9])");
+  CHECK_DIAG(dl, 1, 2, 18,
+             "column 'adult_pop': '1.000001e12' is out of range (expected a "
+             "number in [0, 1e12])");
+  CHECK_DIAG(dl, 2, 2, 30,
+             "column 'adult_growth': '1.0001' is out of range (expected a "
+             "growth rate per year in (-1, 1])");
+  CHECK_DIAG(dl, 3, 2, 37,
+             "column 'weight': '-1.1e12' is out of range (expected a number in "
+             "[-1e12, 1e12])");
+  CHECK_DIAG(dl, 4, 3, 7,
+             "column 'births': '1e308' is out of range (expected a number in "
+             "[0, 1e9])");
+  es_diag_list_clear(&dl);
+
+  two_regions(&t, false);
+  struct es_population p;
+  pop_init(&p, 2, 1);
+  rc = load_population(
+      "region,age,local,migrant,away\nR1,0,1e9,0,0\nR2,0,0,1e308,1.5e9\n", &t,
+      0, &p, &dl);
+  ES_CHECK_INT_EQ(rc, ES_EINPUT);
+  ES_CHECK_INT_EQ(dl.n_errors, 2);
+  CHECK_DIAG(dl, 0, 3, 8,
+             "column 'migrant': '1e308' is out of range (expected a number in "
+             "[0, 1e9])");
+  CHECK_DIAG(dl, 1, 3, 14,
+             "column 'away': '1.5e9' is out of range (expected a number in [0, "
+             "1e9])");
+  ES_CHECK_DOUBLE_EQ(p.local[0], 1e9);
+  pop_free(&p);
+  es_diag_list_clear(&dl);
+
+  /* Teachers: 1e9 a cell at most, 1e12 in the whole file. */
+  char n0[] = "primary";
+  struct es_stage stage = {.name = n0, .age_lo = 6, .age_hi = 11};
+  int64_t out[2] = {0, 0};
+  struct es_error err;
+  const char *cell =
+      "region,stage,seats\nR1,primary,1000000000\n"
+      "R2,primary,1000000001\n";
+  rc = es_data_load_stage_table("seats.csv", cell, strlen(cell), "seats", &t,
+                                &stage, 1, out, &dl, &err);
+  ES_CHECK_INT_EQ(rc, ES_EINPUT);
+  ES_CHECK_INT_EQ(dl.n_errors, 1);
+  CHECK_DIAG(dl, 0, 3, 12,
+             "column 'seats': '1000000001' is out of range (expected a whole "
+             "number in [0, 1000000000])");
+  ES_CHECK_INT_EQ(out[0], 1000000000);
+  es_diag_list_clear(&dl);
+  es_region_table_clear(&t);
+
+  /* 1001 regions of 1e9 teachers each: the total passes 1e12 at the last. */
+  size_t cap = 40 + 1001 * 40;
+  char *regions = malloc(cap);
+  char *teachers = malloc(cap);
+  ES_CHECK(regions != NULL && teachers != NULL);
+  if (regions == NULL || teachers == NULL) {
+    free(regions);
+    free(teachers);
+    return;
+  }
+  size_t nr = (size_t)snprintf(regions, cap, "code,name,rank,births\n");
+  size_t nt = (size_t)snprintf(teachers, cap, "region,stage,teachers\n");
+  for (int i = 0; i < 1001; i++) {
+    nr += (size_t)snprintf(regions + nr, cap - nr, "R%d,r,1,1\n", i);
+    nt += (size_t)snprintf(teachers + nt, cap - nt, "R%d,primary,1000000000\n",
+                           i);
+  }
+  rc = load_regions(regions, NULL, 0, &t, &dl);
+  ES_CHECK_INT_EQ(rc, ES_OK);
+  int64_t *many = calloc(1001, sizeof *many);
+  ES_CHECK(many != NULL);
+  if (rc == ES_OK && many != NULL) {
+    rc = es_data_load_stage_table("teachers.csv", teachers, nt, "teachers", &t,
+                                  &stage, 1, many, &dl, &err);
+    ES_CHECK_INT_EQ(rc, ES_EINPUT);
+    ES_CHECK_INT_EQ(dl.n_errors, 1);
+    CHECK_DIAG(dl, 0, 1002, 15,
+               "column 'teachers': the total of the file passes 1e12 here "
+               "(expected at most 1e12 teachers in all regions and stages)");
+  }
+  free(many);
+  free(regions);
+  free(teachers);
+  es_region_table_clear(&t);
+  es_diag_list_clear(&dl);
+
+  /* od.csv: a share is at most 1 by itself. */
+  two_regions(&t, false);
+  struct es_od_table od;
+  rc = load_od("origin,destination,share\nR1,R2,1.5\n", &t, &od, &dl);
+  ES_CHECK_INT_EQ(rc, ES_EINPUT);
+  CHECK_DIAG(dl, 0, 2, 7,
+             "column 'share': '1.5' is out of range (expected a share in [0, "
+             "1])");
+  es_od_table_clear(&od);
+  es_region_table_clear(&t);
+  es_diag_list_clear(&dl);
+}
+
 int main(void) {
   test_regions_tiny();
   test_regions_values();
@@ -728,5 +850,6 @@ int main(void) {
   test_population_errors();
   test_stage_table();
   test_od();
+  test_value_bounds();
   return es_test_summary();
 }

@@ -275,9 +275,26 @@ static const struct error_case error_cases[] = {
     {"ptr_standard: 11}", "ptr_standard: 11, enrollment: 1.5}", 1, 0, 8, 67,
      "stages[0].enrollment: 1.5 is out of range (expected a number in [0, "
      "1])"},
-    {"ptr_standard: 11}", "ptr_standard: 0}", 1, 0, 8, 51,
-     "stages[0].ptr_standard: 0 is out of range (expected a number in (0, "
-     "1000])"},
+    {"ptr_standard: 11}", "ptr_standard: 0.09}", 1, 0, 8, 51,
+     "stages[0].ptr_standard: 0.09 is out of range (expected a number in "
+     "[0.1, 1000])"},
+    {"ptr_standard: 11}", "ptr_standard: 11, min_teachers: 1000001}", 1, 0, 8,
+     69,
+     "stages[0].min_teachers: 1000001 is out of range (expected an integer in "
+     "0..1000000)"},
+    {"ptr_standard: 19}", "ptr_standard: 19, construction: {cap: 1000000001}}",
+     1, 0, 9, 74,
+     "stages[1].construction.cap: 1000000001 is out of range (expected an "
+     "integer in 0..1000000000)"},
+    /* children x growth over the years: the projection bound */
+    {"years: {start: 2020, end: 2030}",
+     "years: {start: 1800, end: 2300}\ndemography: {fertility_index: "
+     "{2000: 100}, migration: {external_in_rate: 1}}",
+     1, 0, 3, 8,
+     "years: the projection could reach 7.26e+14 children in a year, more "
+     "than 1e+12 (expected fewer children or births, a lower fertility_index, "
+     "adult_growth or external_in_rate, or fewer years: the bound is 2 x "
+     "2.62e+05 (growth by external arrivals) x ("},
     {"ptr_standard: 11}", "ptr_standard: 11, salary: -1}", 1, 0, 8, 63,
      "stages[0].salary: -1 is out of range (expected a number in [0, 1e+09])"},
     /* A salary so large that costs would be infinite. */
@@ -289,7 +306,8 @@ static const struct error_case error_cases[] = {
      "stages[1].construction.lead_time: 51 is out of range (expected an "
      "integer in 0..50)"},
     {"ptr_standard: 19}", "ptr_standard: 19, hiring_cap: -3}", 1, 0, 9, 66,
-     "stages[1].hiring_cap: -3 is out of range (expected an integer >= 0)"},
+     "stages[1].hiring_cap: -3 is out of range (expected an integer in "
+     "0..1000000000)"},
     {"start: 2020", "start: 1700", 1, 0, 3, 16,
      "years.start: 1700 is out of range (expected an integer in 1800..2300)"},
     {"end: 2030", "end: 2019", 1, 0, 3, 27,
@@ -430,6 +448,14 @@ static const struct error_case error_cases[] = {
     {"population: population.csv", "population: missing.csv", 1, 0, 6, 3,
      "data.population: cannot open '"},
     {"", "extends: base.yaml\n", 1, 0, 14, 10, "extends: cannot open '"},
+    {"population: population.csv", "population: /dev/null", 1, 0, 6, 3,
+     "data.population: '/dev/null' is a character device, not a regular file "
+     "(expected a CSV file)"},
+    {"regions: regions.csv", "regions: .", 1, 0, 5, 3,
+     "is a directory, not a regular file (expected a CSV file)"},
+    {"", "extends: /dev/zero\n", 1, 0, 14, 10,
+     "extends: '/dev/zero' is a character device, not a regular file "
+     "(expected a YAML file)"},
     /* YAML itself */
     {"", "name: other\n", 1, 0, 14, 1, "duplicate key"},
     {"years: {start: 2020, end: 2030}", "years: {start: 2020, end: 2030", 1, 0,
@@ -584,6 +610,38 @@ static void test_file_level_errors(const struct fixture *fx) {
   ES_CHECK_INT_EQ(dl.n_errors, 0);
   ES_CHECK_CONTAINS(err.message, "no-such.yaml");
   es_diag_list_clear(&dl);
+
+  /* A FIFO as the scenario: refused at once, an input error at file:1:1. */
+  snprintf(path, sizeof path, "%s/fifo.yaml", fx->dir);
+  ES_CHECK_INT_EQ(mkfifo(path, 0600), 0);
+  es_diag_list_init(&dl);
+  ES_CHECK_INT_EQ(es_scenario_load(path, &sc, &dl, &err), ES_EINPUT);
+  ES_CHECK(sc == NULL);
+  ES_CHECK_INT_EQ(dl.n_errors, 1);
+  if (dl.n_diags > 0) {
+    ES_CHECK_STR_EQ(dl.diags[0].file, path);
+    ES_CHECK_INT_EQ(dl.diags[0].line, 1);
+    ES_CHECK_INT_EQ(dl.diags[0].column, 1);
+    ES_CHECK_CONTAINS(dl.diags[0].message,
+                      "fifo.yaml' is a FIFO, not a regular file (expected a "
+                      "YAML file)");
+  }
+  es_diag_list_clear(&dl);
+  unlink(path);
+
+  /* A NUL byte in the scenario: an error at its place, not a shorter file. */
+  write_file(fx, "nul.yaml", "edusim: 1\nname: a\0b\n", 20);
+  snprintf(path, sizeof path, "%s/nul.yaml", fx->dir);
+  es_diag_list_init(&dl);
+  ES_CHECK_INT_EQ(es_scenario_load(path, &sc, &dl, &err), ES_EINPUT);
+  ES_CHECK_INT_EQ(dl.n_errors, 1);
+  if (dl.n_diags > 0) {
+    ES_CHECK_INT_EQ(dl.diags[0].line, 2);
+    ES_CHECK_INT_EQ(dl.diags[0].column, 8);
+    ES_CHECK_STR_EQ(dl.diags[0].message, "a NUL byte (expected UTF-8 text)");
+  }
+  es_diag_list_clear(&dl);
+  unlink(path);
 }
 
 /* A CSV problem is reported with the data file's resolved path. */

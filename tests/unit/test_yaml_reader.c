@@ -572,7 +572,38 @@ static void test_describe(void) {
   ES_CHECK_STR_EQ(es_yaml_describe(NULL, buf, sizeof buf), "nothing");
 }
 
+/* Bytes libfyaml must not see: a directive followed by invalid UTF-8 (which
+ * makes libfyaml 0.7.12 loop for ever), invalid UTF-8 inside a plain value and
+ * a NUL byte (which libfyaml takes for the end of the text). Each is one error
+ * at the bad byte. The suite runs under a timeout, so a hang fails. */
+static void test_bad_bytes(void) {
+  static const struct {
+    const char *text;
+    size_t size;
+    size_t line, column;
+    const char *message;
+  } cases[] = {
+      {"%\xD1\n", 3, 1, 2, "invalid UTF-8 byte 0xD1 (expected UTF-8 text"},
+      {"a: 1\nname: ab\xFF\n", 15, 2, 9, "invalid UTF-8 byte 0xFF"},
+      {"a: 1\nname: a\0b\nc: 2\n", 20, 2, 8,
+       "a NUL byte (expected UTF-8 text)"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    struct parsed p;
+    struct es_error err;
+    es_error_clear(&err);
+    es_diag_list_init(&p.dl);
+    ES_CHECK_INT_EQ(es_yaml_parse(&p.y, "t.yaml", cases[i].text, cases[i].size,
+                                  &p.dl, &err),
+                    ES_EINPUT);
+    ES_CHECK_INT_EQ(p.dl.n_errors, 1);
+    check_last(&p, cases[i].line, cases[i].column, cases[i].message);
+    done(&p);
+  }
+}
+
 int main(void) {
+  test_bad_bytes();
   test_good_values();
   test_bad_values();
   test_syntax();

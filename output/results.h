@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "models/error.h"
-#include "output/sha256.h"
+#include "output/digest.h"
 
 /** The axes of the results (DESIGN "Results file"). */
 enum es_dim {

@@ -73,8 +73,7 @@ static int read_at(const int fd, void *buf, const size_t size, off_t offset,
       continue;
     }
     if (n < 0) {
-      return ES_FAIL(err, ES_EIO, "%s: cannot read: %s", path,
-                     strerror(errno));
+      return ES_FAIL(err, ES_EIO, "%s: cannot read: %s", path, strerror(errno));
     }
     if (n == 0) {
       break;

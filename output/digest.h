@@ -42,8 +42,8 @@ struct es_digest_policy {
    * file, or one rewritten by another program), with its path and a
    * sentence saying so; NULL to say nothing. The library prints nothing
    * itself (STYLE 18). */
-  void (*notice)(void *ctx, const char *path, const char *text);
-  void *notice_ctx; /* passed to notice (borrowed) */
+  void (*notice)(const void *ctx, const char *path, const char *text);
+  const void *notice_ctx; /* passed to notice (borrowed) */
 };
 
 /**

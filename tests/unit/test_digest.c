@@ -129,8 +129,9 @@ static void test_sign_and_verify(void) {
     write_file("d.bin", damaged, sizeof damaged);
     n_tried++;
     if (verify("d.bin", &rc, &err) == ES_DIGEST_ABSENT && rc == ES_EINPUT &&
-        strstr(err.message, "d.bin: changed or damaged since edusim wrote "
-                            "it") != NULL) {
+        strstr(err.message,
+               "d.bin: changed or damaged since edusim wrote "
+               "it") != NULL) {
       n_caught++;
     }
   }

@@ -12,14 +12,17 @@
  * pandas read as NA. Text is RFC 4180: quoted when it holds a comma, a quote,
  * CR or LF, or is empty (so that an empty name is not read as NA).
  *
- * The file is read with the HDF5 C API the way every reader of the format
- * does: a group's dimensions are the names of the dimension scales attached
- * to its variables' axes, and their labels are the coordinate datasets of the
- * same names inside the group (each group is self-contained). Variables are
- * read in blocks of whole trailing axes, so the memory used does not grow
- * with the size of the file. The texts of the scenario group are written back
- * as the files they were read from, and the root attributes (the provenance)
- * as metadata.csv.
+ * The file is opened through results_file.h, which checks its digest, its
+ * root attributes and every dataset against its dimension scales (and bounds
+ * their sizes) before anything here reads it; the reading helpers shared
+ * with info and compare live there too. It is read with the HDF5 C API the
+ * way every reader of the format does: a group's dimensions are the names of
+ * the dimension scales attached to its variables' axes, and their labels are
+ * the coordinate datasets of the same names inside the group (each group is
+ * self-contained). Variables are read in blocks of whole trailing axes, so the
+ * memory used does not grow with the size of the file. The texts of the
+ * scenario group are written back as the files they were read from, and the
+ * root attributes (the provenance) as metadata.csv.
  *
  * Every file goes to a hidden temporary name in its folder and is renamed
  * into place only when all files are complete, so a failed export leaves no

@@ -116,6 +116,26 @@ with h5py.File(sys.argv[1], 'a') as f:
   contains err.txt "the root attribute '$attr' is an array of 50 values"
 done
 
+# The three commands refuse the same files: another format_version and a
+# missing root attribute, read with --no-verify.
+cp tiny.h5 v999.h5
+cp tiny.h5 nocreated.h5
+"$PYTHON" -c "import h5py, numpy as np
+with h5py.File('v999.h5', 'a') as f:
+    f.attrs['format_version'] = np.int32(999)
+with h5py.File('nocreated.h5', 'a') as f:
+    del f.attrs['created']" || fail "writing v999.h5 and nocreated.h5"
+for cmd in info compare export; do
+  extra=()
+  [ "$cmd" = export ] && extra=(--csv "out_$cmd")
+  expect_status 2 "$cmd --no-verify on format_version 999" \
+    "$EDUSIM" "$cmd" v999.h5 --no-verify "${extra[@]}"
+  contains err.txt "v999.h5: format_version 999 is not supported (this edusim reads format_version 1"
+  expect_status 2 "$cmd --no-verify without 'created'" \
+    "$EDUSIM" "$cmd" nocreated.h5 --no-verify "${extra[@]}"
+  contains err.txt "nocreated.h5: the root attribute 'created' is missing"
+done
+
 # ---- 4. changed on purpose ------------------------------------------------------
 
 cp tiny.h5 retitled.h5

@@ -40,12 +40,14 @@ static const unsigned char hdf5_signature[8] = {0x89, 'H',  'D',  'F',
 #define HEX_DIGITS (2 * SHA256_DIGEST_SIZE)
 #define READ_CHUNK ((size_t)1 << 20) /* bytes hashed per read */
 
+/* Lower-case hex digits, as sha256sum prints them. */
+static const char hex_digits[] = "0123456789abcdef";
+
 static void to_hex(const uint8_t digest[SHA256_DIGEST_SIZE],
                    char hex[ES_DIGEST_HEX_SIZE]) {
-  static const char digits[] = "0123456789abcdef";
   for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++) {
-    hex[2 * i] = digits[digest[i] >> 4];
-    hex[2 * i + 1] = digits[digest[i] & 0x0f];
+    hex[2 * i] = hex_digits[digest[i] >> 4];
+    hex[2 * i + 1] = hex_digits[digest[i] & 0x0f];
   }
   hex[HEX_DIGITS] = '\0';
 }

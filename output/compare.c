@@ -26,7 +26,9 @@
  * are NaN by MODEL 7) carry no weight. Sums run over years, then stages, in
  * file order, so the results do not depend on anything but the file.
  * Every row is compared with a baseline row: difference, ratio and percent
- * change, the last two NaN when the baseline value is 0. */
+ * change, the last two NaN when the baseline value is 0. Files are opened
+ * through results_file.h, which checks the digest, the root attributes and
+ * every dataset against its coordinates before anything is read here. */
 #include "output/compare.h"
 
 #include <errno.h>
@@ -34,12 +36,14 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <hdf5.h>
 
 #include "models/strings.h"
 #include "output/csv_out.h"
+#include "output/results_file.h"
+
+#define INDICATORS "indicators" /* the group compared */
 
 /* ---- names --------------------------------------------------------------- */
 
@@ -104,10 +108,6 @@ bool es_compare_format_from_name(const char *name,
 /* The gini column when all stages are compared (DESIGN, docs/compare.md). */
 static const char gini_all_label[] = "gini (student-weighted mean of stages)";
 
-/* What every file error says was expected. */
-static const char expected_file[] =
-    "expected a results file written by edusim run";
-
 /* ---- small helpers ------------------------------------------------------- */
 
 /* Append "a, b, c" to @p buf (of @p size bytes, holding a string; after ", "
@@ -148,228 +148,6 @@ void es_compare_file_clear(struct es_compare_file *file) {
     free(file->values[v]);
   }
   es_compare_file_init(file);
-}
-
-/* A variable-length UTF-8 string type for reading text; caller closes it. */
-static hid_t vlen_text_type(void) {
-  hid_t t = H5Tcopy(H5T_C_S1);
-  if (t < 0) {
-    return H5I_INVALID_HID;
-  }
-  if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
-    H5Tclose(t);
-    return H5I_INVALID_HID;
-  }
-  return t;
-}
-
-/* Root attribute @p name as text in *@p out (owned): "" when absent or not
- * text, as a file written before the attribute existed has none. */
-static int read_text_attr(const hid_t obj, const char *path, const char *name,
-                          char **out, struct es_error *err) {
-  hid_t attr = H5I_INVALID_HID;
-  hid_t type = H5I_INVALID_HID;
-  hid_t mem = H5I_INVALID_HID;
-  char *value = NULL;
-  char *fixed = NULL;
-  int rc = ES_OK;
-  *out = NULL;
-  if (H5Aexists(obj, name) <= 0) {
-    goto cleanup;
-  }
-  attr = H5Aopen(obj, name, H5P_DEFAULT);
-  type = attr >= 0 ? H5Aget_type(attr) : H5I_INVALID_HID;
-  if (type < 0) {
-    rc = ES_FAIL(err, ES_EHDF5, "%s: cannot read the attribute '%s'", path,
-                 name);
-    goto cleanup;
-  }
-  if (H5Tget_class(type) != H5T_STRING) {
-    goto cleanup;
-  }
-  if (H5Tis_variable_str(type) > 0) {
-    mem = vlen_text_type();
-    if (mem < 0 || H5Aread(attr, mem, &value) < 0) {
-      rc = ES_FAIL(err, ES_EHDF5, "%s: cannot read the attribute '%s'", path,
-                   name);
-      goto cleanup;
-    }
-    *out = es_strdup(value != NULL ? value : "");
-  } else {
-    size_t size = H5Tget_size(type);
-    fixed = calloc(size + 1, 1);
-    if (fixed == NULL) {
-      rc = ES_FAIL(err, ES_ENOMEM, "%s: attribute '%s'", path, name);
-      goto cleanup;
-    }
-    if (H5Aread(attr, type, fixed) < 0) {
-      rc = ES_FAIL(err, ES_EHDF5, "%s: cannot read the attribute '%s'", path,
-                   name);
-      goto cleanup;
-    }
-    *out = es_strdup(fixed);
-  }
-cleanup:
-  if (rc == ES_OK && *out == NULL) {
-    *out = es_strdup("");
-    if (*out == NULL) {
-      rc = ES_FAIL(err, ES_ENOMEM, "%s: attribute '%s'", path, name);
-    }
-  }
-  free(fixed);
-  if (value != NULL) {
-    H5free_memory(value);
-  }
-  if (mem >= 0) {
-    H5Tclose(mem);
-  }
-  if (type >= 0) {
-    H5Tclose(type);
-  }
-  if (attr >= 0) {
-    H5Aclose(attr);
-  }
-  return rc;
-}
-
-/* Open the one-dimensional coordinate indicators/@p name of class @p cls and
- * give its length; the caller closes *@p ds. */
-static int open_coordinate(const hid_t group, const char *path,
-                           const char *name, const H5T_class_t cls,
-                           const char *what, hid_t *ds, size_t *n,
-                           struct es_error *err) {
-  hid_t space = H5I_INVALID_HID;
-  hid_t type = H5I_INVALID_HID;
-  int rc = ES_OK;
-  *ds = H5I_INVALID_HID;
-  if (H5Lexists(group, name, H5P_DEFAULT) <= 0) {
-    return ES_FAIL(err, ES_EINPUT,
-                   "%s: indicators/%s is missing (expected the coordinate "
-                   "%s: %s)",
-                   path, name, name, what);
-  }
-  *ds = H5Dopen2(group, name, H5P_DEFAULT);
-  if (*ds < 0) {
-    return ES_FAIL(err, ES_EINPUT,
-                   "%s: indicators/%s is not a dataset (expected the "
-                   "coordinate %s: %s)",
-                   path, name, name, what);
-  }
-  space = H5Dget_space(*ds);
-  type = H5Dget_type(*ds);
-  hsize_t dims[1] = {0};
-  if (space < 0 || type < 0 || H5Sget_simple_extent_ndims(space) != 1 ||
-      H5Sget_simple_extent_dims(space, dims, NULL) < 0 ||
-      H5Tget_class(type) != cls ||
-      (cls == H5T_STRING && H5Tis_variable_str(type) <= 0)) {
-    rc = ES_FAIL(err, ES_EINPUT,
-                 "%s: indicators/%s has the wrong type or shape (expected "
-                 "the coordinate %s: %s)",
-                 path, name, name, what);
-    goto cleanup;
-  }
-  if (dims[0] == 0) {
-    rc = ES_FAIL(err, ES_EINPUT,
-                 "%s: indicators/%s is empty (expected the coordinate %s: "
-                 "%s)",
-                 path, name, name, what);
-    goto cleanup;
-  }
-  *n = (size_t)dims[0];
-cleanup:
-  if (type >= 0) {
-    H5Tclose(type);
-  }
-  if (space >= 0) {
-    H5Sclose(space);
-  }
-  if (rc != ES_OK && *ds >= 0) {
-    H5Dclose(*ds);
-    *ds = H5I_INVALID_HID;
-  }
-  return rc;
-}
-
-/* Read the string coordinate indicators/@p name into *@p out (owned). */
-static int read_text_coordinate(const hid_t group, const char *path,
-                                const char *name, char ***out, size_t *n,
-                                struct es_error *err) {
-  hid_t ds = H5I_INVALID_HID;
-  hid_t mem = H5I_INVALID_HID;
-  hid_t space = H5I_INVALID_HID;
-  char **raw = NULL;
-  char **texts = NULL;
-  size_t count = 0;
-  int rc = open_coordinate(group, path, name, H5T_STRING,
-                           "variable-length strings", &ds, &count, err);
-  if (rc != ES_OK) {
-    return rc;
-  }
-  raw = calloc(count, sizeof *raw);
-  texts = calloc(count, sizeof *texts);
-  mem = vlen_text_type();
-  space = H5Dget_space(ds);
-  if (raw == NULL || texts == NULL) {
-    rc = ES_FAIL(err, ES_ENOMEM, "%s: %zu %s labels", path, count, name);
-    goto cleanup;
-  }
-  if (mem < 0 || space < 0 ||
-      H5Dread(ds, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0) {
-    rc = ES_FAIL(err, ES_EHDF5, "%s: cannot read indicators/%s", path, name);
-    goto cleanup;
-  }
-  for (size_t i = 0; i < count; i++) {
-    texts[i] = es_strdup(raw[i] != NULL ? raw[i] : "");
-    if (texts[i] == NULL) {
-      rc = ES_FAIL(err, ES_ENOMEM, "%s: %zu %s labels", path, count, name);
-      break;
-    }
-  }
-  H5Dvlen_reclaim(mem, space, H5P_DEFAULT, raw);
-cleanup:
-  if (rc == ES_OK) {
-    *out = texts;
-    *n = count;
-  } else {
-    es_strings_free(texts, count);
-  }
-  free(raw);
-  if (space >= 0) {
-    H5Sclose(space);
-  }
-  if (mem >= 0) {
-    H5Tclose(mem);
-  }
-  H5Dclose(ds);
-  return rc;
-}
-
-/* Read the year coordinate into *@p out (owned). */
-static int read_year_coordinate(const hid_t group, const char *path,
-                                int32_t **out, size_t *n,
-                                struct es_error *err) {
-  hid_t ds = H5I_INVALID_HID;
-  size_t count = 0;
-  int rc = open_coordinate(group, path, "year", H5T_INTEGER,
-                           "calendar years as integers", &ds, &count, err);
-  if (rc != ES_OK) {
-    return rc;
-  }
-  int32_t *year = malloc(count * sizeof *year);
-  if (year == NULL) {
-    rc = ES_FAIL(err, ES_ENOMEM, "%s: %zu years", path, count);
-  } else if (H5Dread(ds, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                     year) < 0) {
-    rc = ES_FAIL(err, ES_EHDF5, "%s: cannot read indicators/year", path);
-  }
-  H5Dclose(ds);
-  if (rc != ES_OK) {
-    free(year);
-    return rc;
-  }
-  *out = year;
-  *n = count;
-  return ES_OK;
 }
 
 /* Read the slice statistic = @p i_mean of indicators/@p name, [strategy,
@@ -438,51 +216,21 @@ cleanup:
   return rc;
 }
 
-/* Check that @p path names a readable regular file, with a message for the
- * user when it does not. */
-static int check_path(const char *path, struct es_error *err) {
-  struct stat st;
-  if (stat(path, &st) != 0) {
-    if (errno == ENOENT || errno == ENOTDIR) {
-      return ES_FAIL(err, ES_EINPUT, "%s: no such file (%s)", path,
-                     expected_file);
-    }
-    return ES_FAIL(err, ES_EIO, "%s: %s", path, strerror(errno));
-  }
-  if (S_ISDIR(st.st_mode)) {
-    return ES_FAIL(err, ES_EINPUT, "%s: is a folder (%s)", path, expected_file);
-  }
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) {
-    return ES_FAIL(err, ES_EIO, "%s: cannot read: %s", path, strerror(errno));
-  }
-  fclose(f);
-  return ES_OK;
-}
-
 int es_compare_file_read(struct es_compare_file *file, const char *path,
+                         const struct es_digest_policy *policy,
                          struct es_error *err) {
+  struct es_results_file *rf = NULL;
   hid_t h5 = H5I_INVALID_HID;
   hid_t group = H5I_INVALID_HID;
   char **statistic = NULL;
   size_t n_statistics = 0;
   es_compare_file_clear(file);
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 
-  int rc = check_path(path, err);
+  int rc = es_results_file_open(path, policy, &rf, err);
   if (rc != ES_OK) {
     goto cleanup;
   }
-  if (H5Fis_hdf5(path) <= 0) {
-    rc = ES_FAIL(err, ES_EINPUT, "%s: not an HDF5 file (%s)", path,
-                 expected_file);
-    goto cleanup;
-  }
-  h5 = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (h5 < 0) {
-    rc = ES_FAIL(err, ES_EIO, "%s: cannot open the HDF5 file", path);
-    goto cleanup;
-  }
+  h5 = es_results_file_id(rf);
   /* A dataset named indicators, which no edusim writes, counts as absent. */
   if (H5Lexists(h5, "indicators", H5P_DEFAULT) > 0) {
     group = H5Gopen2(h5, "indicators", H5P_DEFAULT);
@@ -501,24 +249,29 @@ int es_compare_file_read(struct es_compare_file *file, const char *path,
     rc = ES_FAIL(err, ES_ENOMEM, "%s", path);
     goto cleanup;
   }
-  rc = read_text_attr(h5, path, "scenario", &file->scenario, err);
+  /* The opener checked both: scenario is there, currency may not be. */
+  const char *scenario = es_results_file_attribute(rf, "scenario");
+  const char *currency = es_results_file_attribute(rf, "currency");
+  file->scenario = es_strdup(scenario != NULL ? scenario : "");
+  file->currency = es_strdup(currency != NULL ? currency : "");
+  if (file->scenario == NULL || file->currency == NULL) {
+    rc = ES_FAIL(err, ES_ENOMEM, "%s", path);
+    goto cleanup;
+  }
+  rc = es_results_file_read_text_coordinate(group, path, INDICATORS, "strategy",
+                                            &file->strategy,
+                                            &file->n_strategies, err);
   if (rc == ES_OK) {
-    rc = read_text_attr(h5, path, "currency", &file->currency, err);
+    rc = es_results_file_read_text_coordinate(
+        group, path, INDICATORS, "statistic", &statistic, &n_statistics, err);
   }
   if (rc == ES_OK) {
-    rc = read_text_coordinate(group, path, "strategy", &file->strategy,
-                              &file->n_strategies, err);
+    rc = es_results_file_read_int32_coordinate(
+        group, path, INDICATORS, "year", &file->year, &file->n_years, err);
   }
   if (rc == ES_OK) {
-    rc = read_text_coordinate(group, path, "statistic", &statistic,
-                              &n_statistics, err);
-  }
-  if (rc == ES_OK) {
-    rc = read_year_coordinate(group, path, &file->year, &file->n_years, err);
-  }
-  if (rc == ES_OK) {
-    rc = read_text_coordinate(group, path, "stage", &file->stage,
-                              &file->n_stages, err);
+    rc = es_results_file_read_text_coordinate(
+        group, path, INDICATORS, "stage", &file->stage, &file->n_stages, err);
   }
   if (rc != ES_OK) {
     goto cleanup;
@@ -541,8 +294,13 @@ int es_compare_file_read(struct es_compare_file *file, const char *path,
   }
 
   const size_t n_cells = file->n_strategies * file->n_years * file->n_stages;
-  if (n_cells / file->n_strategies / file->n_years != file->n_stages) {
-    rc = ES_FAIL(err, ES_ENOMEM, "%s: too many indicator values", path);
+  if (n_cells / file->n_strategies / file->n_years != file->n_stages ||
+      n_cells > ES_RESULTS_FILE_MAX_CELLS) {
+    rc = ES_FAIL(err, ES_EINPUT,
+                 "%s: %zu strategies x %zu years x %zu stages are too many "
+                 "indicator values (expected at most %zu)",
+                 path, file->n_strategies, file->n_years, file->n_stages,
+                 ES_RESULTS_FILE_MAX_CELLS);
     goto cleanup;
   }
   const hsize_t shape[4] = {(hsize_t)file->n_strategies, (hsize_t)n_statistics,
@@ -563,9 +321,7 @@ cleanup:
   if (group >= 0) {
     H5Gclose(group);
   }
-  if (h5 >= 0) {
-    H5Fclose(h5);
-  }
+  es_results_file_free(rf);
   if (rc != ES_OK) {
     es_compare_file_clear(file);
   }
@@ -1404,7 +1160,7 @@ int es_compare(const char *const *paths, const size_t n_paths,
     return ES_FAIL(err, ES_ENOMEM, "%zu results files", n_paths);
   }
   for (size_t f = 0; f < n_paths && rc == ES_OK; f++) {
-    rc = es_compare_file_read(&files[f], paths[f], err);
+    rc = es_compare_file_read(&files[f], paths[f], &opts->digest, err);
   }
   if (rc == ES_OK) {
     rc = es_compare_build(&table, files, n_paths, opts, err);

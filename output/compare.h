@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "models/error.h"
+#include "output/digest.h"
 
 /** The indicator variables the comparison reads from group "indicators". */
 enum es_compare_var {
@@ -98,13 +99,18 @@ static inline size_t es_compare_file_idx(const struct es_compare_file *file,
  * which must be initialised (and is cleared first).
  * @param file filled on success; left cleared on failure.
  * @param path a results file written by `edusim run` (borrowed).
+ * @param policy whether its digest is checked, and where a notice goes when
+ *        it has none (borrowed; NULL checks it and gives no notice).
  * @param err filled on failure; the message names @p path.
- * @return ES_OK; ES_EINPUT (no such file, not HDF5, no group "indicators",
+ * @return ES_OK; ES_EINPUT (no such file, a digest that does not match, not
+ *         a results file that es_results_file_open accepts, no group
+ *         "indicators",
  *         a coordinate or variable missing or of the wrong type or shape, no
  *         statistic "mean", an empty axis); ES_EIO (the file exists but
  *         cannot be read); ES_EHDF5 (a read failed); ES_ENOMEM.
  */
 int es_compare_file_read(struct es_compare_file *file, const char *path,
+                         const struct es_digest_policy *policy,
                          struct es_error *err);
 
 /** What to compare. Zero-initialised means: last year, all stages, the first
@@ -115,7 +121,9 @@ struct es_compare_options {
   const char *stage;    /* a stage name, or NULL for all stages (borrowed) */
   const char *baseline; /* a row label or a strategy name that names one row
                            only, or NULL for the first row (borrowed) */
-  enum es_compare_format format; /* used by es_compare only */
+  enum es_compare_format format;  /* used by es_compare only */
+  struct es_digest_policy digest; /* digest check of every file (es_compare
+                                     only) */
 };
 
 /** One strategy of one file, and how it compares with the baseline. */

@@ -12,14 +12,17 @@
  * pandas read as NA. Text is RFC 4180: quoted when it holds a comma, a quote,
  * CR or LF, or is empty (so that an empty name is not read as NA).
  *
- * The file is read with the HDF5 C API the way every reader of the format
- * does: a group's dimensions are the names of the dimension scales attached
- * to its variables' axes, and their labels are the coordinate datasets of the
- * same names inside the group (each group is self-contained). Variables are
- * read in blocks of whole trailing axes, so the memory used does not grow
- * with the size of the file. The texts of the scenario group are written back
- * as the files they were read from, and the root attributes (the provenance)
- * as metadata.csv.
+ * The file is opened through results_file.h, which checks its digest, its
+ * root attributes and every dataset against its dimension scales (and bounds
+ * their sizes) before anything here reads it; the reading helpers shared
+ * with info and compare live there too. It is read with the HDF5 C API the
+ * way every reader of the format does: a group's dimensions are the names of
+ * the dimension scales attached to its variables' axes, and their labels are
+ * the coordinate datasets of the same names inside the group (each group is
+ * self-contained). Variables are read in blocks of whole trailing axes, so the
+ * memory used does not grow with the size of the file. The texts of the
+ * scenario group are written back as the files they were read from, and the
+ * root attributes (the provenance) as metadata.csv.
  *
  * Every file goes to a hidden temporary name in its folder and is renamed
  * into place only when all files are complete, so a failed export leaves no
@@ -43,12 +46,11 @@
 
 #include "models/strings.h"
 #include "output/csv_out.h"
+#include "output/results_file.h"
 
-#define MAX_RANK        8   /* axes of a data variable exported */
-#define SCALE_NAME_MAX  256 /* longest dimension name */
-#define FORMAT_VERSION  1   /* the newest results format this code reads */
+#define MAX_RANK        8                 /* axes of a data variable exported */
+#define SCALE_NAME_MAX  256               /* longest dimension name */
 #define BLOCK_VALUES    ((size_t)1 << 16) /* values of a variable per read */
-#define NUMBER_TEXT_MAX 40 /* "%.17g" of a double, or an int64, and NUL */
 #define OUTPUT_BUFFER   ((size_t)1 << 16) /* stdio buffer of a CSV file */
 #define METADATA_FILE   "metadata.csv"
 #define SCENARIO_FOLDER "scenario"
@@ -140,18 +142,6 @@ static bool in_list(const char *name, const char *const *list, const size_t n) {
   return false;
 }
 
-/* A double as CSV text: %.17g, which reads back to the same double; NaN as
- * "" (NA in R and pandas); infinities as R writes them. */
-static void format_double(const double v, char out[NUMBER_TEXT_MAX]) {
-  if (isnan(v)) {
-    out[0] = '\0';
-  } else if (isinf(v)) {
-    snprintf(out, NUMBER_TEXT_MAX, "%s", v > 0 ? "Inf" : "-Inf");
-  } else {
-    snprintf(out, NUMBER_TEXT_MAX, "%.17g", v);
-  }
-}
-
 /* One CSV field of a value: text quoted per RFC 4180 (also when empty, so
  * that readers tell it from a missing number), numbers as they are. */
 static void put_value(FILE *out, const char *s, const bool is_text) {
@@ -160,197 +150,6 @@ static void put_value(FILE *out, const char *s, const bool is_text) {
   } else {
     fputs(s, out);
   }
-}
-
-/* ---- reading cells of a dataset or attribute ----------------------------- */
-
-/* A variable-length UTF-8 string type for reading text; caller closes it. */
-static hid_t vlen_text_type(void) {
-  hid_t t = H5Tcopy(H5T_C_S1);
-  if (t < 0) {
-    return H5I_INVALID_HID;
-  }
-  if (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0) {
-    H5Tclose(t);
-    return H5I_INVALID_HID;
-  }
-  return t;
-}
-
-/* One dataset or attribute read as a whole. */
-struct source {
-  hid_t id;     /* the dataset or attribute */
-  bool is_attr; /* H5Aread rather than H5Dread */
-};
-
-static herr_t read_source(const struct source *src, const hid_t mem,
-                          void *buf) {
-  return src->is_attr
-             ? H5Aread(src->id, mem, buf)
-             : H5Dread(src->id, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
-}
-
-/* The values of @p src as text, one owned string per element: strings as
- * they are, integers exactly, floats by format_double. *@p is_text tells
- * whether they are strings. @p what names it in messages. */
-static int read_cells(const struct source *src, const char *what, char ***out,
-                      size_t *n_out, bool *is_text, struct es_error *err) {
-  hid_t type = src->is_attr ? H5Aget_type(src->id) : H5Dget_type(src->id);
-  hid_t space = src->is_attr ? H5Aget_space(src->id) : H5Dget_space(src->id);
-  hid_t mem = H5I_INVALID_HID;
-  char **cells = NULL;
-  void *raw = NULL;
-  bool reclaim = false;
-  size_t n = 0;
-  int rc = ES_OK;
-  hssize_t np = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
-  if (type < 0 || np < 0) {
-    rc = ES_FAIL(err, ES_EHDF5, "cannot read %s", what);
-    goto cleanup;
-  }
-  n = (size_t)np;
-  cells = calloc(n > 0 ? n : 1, sizeof *cells);
-  if (cells == NULL) {
-    rc = ES_FAIL(err, ES_ENOMEM, "%s: %zu values", what, n);
-    goto cleanup;
-  }
-  const H5T_class_t cls = H5Tget_class(type);
-  *is_text = cls == H5T_STRING;
-  if (cls == H5T_STRING && H5Tis_variable_str(type) > 0) {
-    mem = vlen_text_type();
-    raw = calloc(n > 0 ? n : 1, sizeof(char *));
-    if (raw == NULL) {
-      rc = ES_FAIL(err, ES_ENOMEM, "%s: %zu values", what, n);
-      goto cleanup;
-    }
-    if (mem < 0 || read_source(src, mem, raw) < 0) {
-      rc = ES_FAIL(err, ES_EHDF5, "cannot read %s", what);
-      goto cleanup;
-    }
-    reclaim = true;
-    char **texts = raw;
-    for (size_t i = 0; i < n && rc == ES_OK; i++) {
-      cells[i] = es_strdup(texts[i] != NULL ? texts[i] : "");
-      if (cells[i] == NULL) {
-        rc = ES_FAIL(err, ES_ENOMEM, "%s: %zu values", what, n);
-      }
-    }
-  } else if (cls == H5T_STRING) {
-    /* Fixed-length text: read with one more byte, always NUL-terminated. */
-    const size_t size = H5Tget_size(type);
-    mem = H5Tcopy(type);
-    raw = calloc(n > 0 ? n : 1, size + 1);
-    if (raw == NULL) {
-      rc = ES_FAIL(err, ES_ENOMEM, "%s: %zu values", what, n);
-      goto cleanup;
-    }
-    if (mem < 0 || H5Tset_size(mem, size + 1) < 0 ||
-        H5Tset_strpad(mem, H5T_STR_NULLTERM) < 0 ||
-        read_source(src, mem, raw) < 0) {
-      rc = ES_FAIL(err, ES_EHDF5, "cannot read %s", what);
-      goto cleanup;
-    }
-    for (size_t i = 0; i < n && rc == ES_OK; i++) {
-      char *t = (char *)raw + i * (size + 1);
-      size_t len = strlen(t);
-      while (len > 0 && t[len - 1] == ' ') {
-        len--; /* space padding, as h5py and Fortran write it */
-      }
-      t[len] = '\0';
-      cells[i] = es_strdup(t);
-      if (cells[i] == NULL) {
-        rc = ES_FAIL(err, ES_ENOMEM, "%s: %zu values", what, n);
-      }
-    }
-  } else if (cls == H5T_INTEGER || cls == H5T_FLOAT) {
-    const bool is_unsigned =
-        cls == H5T_INTEGER && H5Tget_sign(type) == H5T_SGN_NONE;
-    const hid_t native = cls == H5T_FLOAT ? H5T_NATIVE_DOUBLE
-                         : is_unsigned    ? H5T_NATIVE_ULLONG
-                                          : H5T_NATIVE_LLONG;
-    raw = calloc(n > 0 ? n : 1, sizeof(double) > sizeof(long long)
-                                    ? sizeof(double)
-                                    : sizeof(long long));
-    if (raw == NULL) {
-      rc = ES_FAIL(err, ES_ENOMEM, "%s: %zu values", what, n);
-      goto cleanup;
-    }
-    if (read_source(src, native, raw) < 0) {
-      rc = ES_FAIL(err, ES_EHDF5, "cannot read %s", what);
-      goto cleanup;
-    }
-    for (size_t i = 0; i < n && rc == ES_OK; i++) {
-      char text[NUMBER_TEXT_MAX];
-      if (cls == H5T_FLOAT) {
-        format_double(((const double *)raw)[i], text);
-      } else if (is_unsigned) {
-        snprintf(text, sizeof text, "%llu",
-                 ((const unsigned long long *)raw)[i]);
-      } else {
-        snprintf(text, sizeof text, "%lld", ((const long long *)raw)[i]);
-      }
-      cells[i] = es_strdup(text);
-      if (cells[i] == NULL) {
-        rc = ES_FAIL(err, ES_ENOMEM, "%s: %zu values", what, n);
-      }
-    }
-  } else {
-    rc = ES_FAIL(err, ES_EINPUT, "%s is neither text nor numbers (%s)", what,
-                 expected_file);
-  }
-cleanup:
-  if (reclaim) {
-    H5Dvlen_reclaim(mem, space, H5P_DEFAULT, raw);
-  }
-  free(raw);
-  if (mem >= 0) {
-    H5Tclose(mem);
-  }
-  if (space >= 0) {
-    H5Sclose(space);
-  }
-  if (type >= 0) {
-    H5Tclose(type);
-  }
-  if (rc == ES_OK) {
-    *out = cells;
-    *n_out = n;
-  } else {
-    es_strings_free(cells, n);
-  }
-  return rc;
-}
-
-/* Text attribute @p name of @p obj in *@p out (owned), or NULL when absent
- * or not text. */
-static int read_text_attr(const hid_t obj, const char *name, const char *what,
-                          char **out, struct es_error *err) {
-  *out = NULL;
-  if (H5Aexists(obj, name) <= 0) {
-    return ES_OK;
-  }
-  struct source src = {.id = H5Aopen(obj, name, H5P_DEFAULT), .is_attr = true};
-  if (src.id < 0) {
-    return ES_FAIL(err, ES_EHDF5, "cannot open %s", what);
-  }
-  char **cells = NULL;
-  size_t n = 0;
-  bool is_text = false;
-  int rc = read_cells(&src, what, &cells, &n, &is_text, err);
-  H5Aclose(src.id);
-  if (rc == ES_EINPUT) {
-    es_error_clear(err); /* not text: as if absent */
-    return ES_OK;
-  }
-  if (rc != ES_OK) {
-    return rc;
-  }
-  if (is_text && n == 1) {
-    *out = cells[0];
-    cells[0] = NULL;
-  }
-  es_strings_free(cells, n);
-  return ES_OK;
 }
 
 /* ---- the file as tables -------------------------------------------------- */
@@ -407,8 +206,9 @@ struct pending {
 
 /* Everything one export holds. */
 struct exporter {
-  const char *path; /* the results file (borrowed) */
-  hid_t file;
+  const char *path;           /* the results file (borrowed) */
+  struct es_results_file *rf; /* it, opened and checked (owned) */
+  hid_t file;                 /* its HDF5 file (owned by rf) */
   size_t n_tables, cap_tables;
   struct table *tables;
   size_t n_groups, cap_groups;
@@ -512,13 +312,12 @@ static int read_column(struct exporter *ex, const hid_t group,
                    "in the group; %s)",
                    what, name, expected_file);
   }
-  struct source src = {.id = H5Dopen2(group, name, H5P_DEFAULT),
-                       .is_attr = false};
-  if (src.id < 0) {
+  const hid_t ds = H5Dopen2(group, name, H5P_DEFAULT);
+  if (ds < 0) {
     return ES_FAIL(ex->err, ES_EHDF5, "cannot open %s", what);
   }
   int rc = ES_OK;
-  const hid_t space = H5Dget_space(src.id);
+  const hid_t space = H5Dget_space(ds);
   if (space < 0 || H5Sget_simple_extent_ndims(space) != 1) {
     rc = ES_FAIL(ex->err, ES_EINPUT, "%s is not one-dimensional (%s)", what,
                  expected_file);
@@ -527,9 +326,10 @@ static int read_column(struct exporter *ex, const hid_t group,
     H5Sclose(space);
   }
   if (rc == ES_OK) {
-    rc = read_cells(&src, what, &col->text, &col->n, &col->is_text, ex->err);
+    rc = es_results_file_read_cells(ds, /*is_attr=*/false, what, &col->text,
+                                    &col->n, &col->is_text, ex->err);
   }
-  H5Dclose(src.id);
+  H5Dclose(ds);
   if (rc == ES_OK && col->n != len) {
     rc = ES_FAIL(ex->err, ES_EINPUT,
                  "%s has %zu labels but the axis has length %zu (%s)", what,
@@ -711,65 +511,15 @@ static int scan_group(struct exporter *ex, const char *gname) {
   return rc;
 }
 
-/* The root attributes that make a file an edusim results file. */
-static int check_edusim(struct exporter *ex) {
-  char *software = NULL;
-  int rc = read_text_attr(ex->file, "software", "the attribute 'software'",
-                          &software, ex->err);
+/* Open the results file (checked by es_results_file_open) and read the
+ * structure of every data group. */
+static int scan_file(struct exporter *ex,
+                     const struct es_digest_policy *policy) {
+  int rc = es_results_file_open(ex->path, policy, &ex->rf, ex->err);
   if (rc != ES_OK) {
     return rc;
   }
-  const bool is_edusim = software != NULL && strcmp(software, "edusim") == 0;
-  free(software);
-  if (!is_edusim || H5Aexists(ex->file, "format_version") <= 0) {
-    return ES_FAIL(ex->err, ES_EINPUT,
-                   "%s is not an edusim results file (no root attributes "
-                   "software = edusim and format_version; %s)",
-                   ex->path, expected_file);
-  }
-  int32_t version = 0;
-  const hid_t attr = H5Aopen(ex->file, "format_version", H5P_DEFAULT);
-  if (attr < 0 || H5Aread(attr, H5T_NATIVE_INT32, &version) < 0) {
-    rc = ES_FAIL(ex->err, ES_EINPUT,
-                 "%s: the root attribute format_version is not an integer "
-                 "(%s)",
-                 ex->path, expected_file);
-  } else if (version < 1 || version > FORMAT_VERSION) {
-    rc = ES_FAIL(ex->err, ES_EINPUT,
-                 "%s has format_version %d, which this edusim cannot read "
-                 "(expected 1 to %d; a newer edusim wrote it)",
-                 ex->path, (int)version, FORMAT_VERSION);
-  }
-  if (attr >= 0) {
-    H5Aclose(attr);
-  }
-  return rc;
-}
-
-/* Open the results file and read the structure of every data group. */
-static int scan_file(struct exporter *ex) {
-  struct stat st;
-  if (stat(ex->path, &st) != 0) {
-    return ES_FAIL(ex->err, ES_EINPUT, "%s: %s (%s)", ex->path, strerror(errno),
-                   expected_file);
-  }
-  if (S_ISDIR(st.st_mode)) {
-    return ES_FAIL(ex->err, ES_EINPUT, "%s is a folder (%s)", ex->path,
-                   expected_file);
-  }
-  if (H5Fis_hdf5(ex->path) <= 0) {
-    return ES_FAIL(ex->err, ES_EINPUT, "%s is not an HDF5 file (%s)", ex->path,
-                   expected_file);
-  }
-  ex->file = H5Fopen(ex->path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (ex->file < 0) {
-    return ES_FAIL(ex->err, ES_EINPUT, "cannot open %s (%s)", ex->path,
-                   expected_file);
-  }
-  int rc = check_edusim(ex);
-  if (rc != ES_OK) {
-    return rc;
-  }
+  ex->file = es_results_file_id(ex->rf);
   struct name_list members = {0};
   rc = list_members(ex->file, ex->path, &members, ex->err);
   for (size_t i = 0; i < members.n && rc == ES_OK; i++) {
@@ -1200,8 +950,8 @@ static int write_table(struct exporter *ex, const char *dir,
         }
       }
       for (size_t v = 0; v < t->n_vars; v++) {
-        char text[NUMBER_TEXT_MAX];
-        format_double(buf[v * block + j], text);
+        char text[ES_RESULTS_FILE_NUMBER_TEXT];
+        es_results_file_double_text(buf[v * block + j], text);
         putc(',', out);
         fputs(text, out);
       }
@@ -1347,9 +1097,8 @@ static int write_scenario(struct exporter *ex, const char *dir,
       continue;
     }
     snprintf(what, sizeof what, "%s: %s/%s", ex->path, SCENARIO_GROUP, name);
-    struct source src = {.id = H5Dopen2(group, name, H5P_DEFAULT),
-                         .is_attr = false};
-    if (src.id < 0) {
+    const hid_t ds = H5Dopen2(group, name, H5P_DEFAULT);
+    if (ds < 0) {
       rc = ES_FAIL(ex->err, ES_EHDF5, "cannot open %s", what);
       break;
     }
@@ -1357,14 +1106,16 @@ static int write_scenario(struct exporter *ex, const char *dir,
     char *file_name = NULL;
     size_t n_cells = 0, size = 0;
     bool is_text = false;
-    rc = read_cells(&src, what, &cells, &n_cells, &is_text, ex->err);
+    rc = es_results_file_read_cells(ds, /*is_attr=*/false, what, &cells,
+                                    &n_cells, &is_text, ex->err);
     if (rc == ES_OK) {
-      rc = read_text_attr(src.id, "path", what, &path, ex->err);
+      rc = es_results_file_read_text_attr(ds, "path", what, &path, ex->err);
     }
     if (rc == ES_OK) {
-      rc = read_text_attr(src.id, "encoding", what, &encoding, ex->err);
+      rc = es_results_file_read_text_attr(ds, "encoding", what, &encoding,
+                                          ex->err);
     }
-    H5Dclose(src.id);
+    H5Dclose(ds);
     if (rc == ES_OK && (!is_text || n_cells != 1)) {
       rc = ES_FAIL(ex->err, ES_EINPUT, "%s is not one text (%s)", what,
                    expected_file);
@@ -1442,25 +1193,26 @@ static herr_t write_attribute_row(hid_t loc, const char *name,
   struct metadata *md = data;
   char what[SCALE_NAME_MAX * 2];
   snprintf(what, sizeof what, "%s: root attribute '%s'", md->ex->path, name);
-  struct source src = {.id = H5Aopen(loc, name, H5P_DEFAULT), .is_attr = true};
-  if (src.id < 0) {
+  const hid_t attr = H5Aopen(loc, name, H5P_DEFAULT);
+  if (attr < 0) {
     md->rc = ES_FAIL(md->ex->err, ES_EHDF5, "cannot open %s", what);
     return -1;
   }
-  const hid_t type = H5Aget_type(src.id);
+  const hid_t type = H5Aget_type(attr);
   const H5T_class_t cls = type >= 0 ? H5Tget_class(type) : H5T_NO_CLASS;
   if (type >= 0) {
     H5Tclose(type);
   }
   if (cls != H5T_STRING && cls != H5T_INTEGER && cls != H5T_FLOAT) {
-    H5Aclose(src.id);
+    H5Aclose(attr);
     return 0; /* other types are left out (an edusim file has none) */
   }
   char **cells = NULL;
   size_t n = 0;
   bool is_text = false;
-  md->rc = read_cells(&src, what, &cells, &n, &is_text, md->ex->err);
-  H5Aclose(src.id);
+  md->rc = es_results_file_read_cells(attr, /*is_attr=*/true, what, &cells, &n,
+                                      &is_text, md->ex->err);
+  H5Aclose(attr);
   if (md->rc != ES_OK) {
     return -1;
   }
@@ -1569,7 +1321,7 @@ int es_export_csv(const char *results_path, const char *dir,
   struct es_export_summary local;
   memset(&local, 0, sizeof local);
   bool with_scenario = false;
-  int rc = scan_file(&ex);
+  int rc = scan_file(&ex, &opts->digest);
   if (rc == ES_OK) {
     rc = select_tables(&ex, opts, &with_scenario, &local);
   }
@@ -1615,8 +1367,6 @@ int es_export_csv(const char *results_path, const char *dir,
   }
   free(ex.tables);
   es_strings_free(ex.groups, ex.n_groups);
-  if (ex.file >= 0) {
-    H5Fclose(ex.file);
-  }
+  es_results_file_free(ex.rf);
   return rc;
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "models/error.h"
+#include "output/digest.h"
 
 /** Room for the names of the groups left out by a statistic filter. */
 #define ES_EXPORT_SKIPPED_MAX 512
@@ -28,6 +29,7 @@ struct es_export_options {
                                 all rows (borrowed) */
   bool force;                /* write into a folder that is not empty,
                                 replacing files of the same names */
+  struct es_digest_policy digest; /* digest check of the results file */
 };
 
 /** What an export wrote. Transparent; filled by es_export_csv. */
@@ -64,9 +66,10 @@ struct es_export_summary {
  * @param opts groups, statistic and force (borrowed); NULL for the defaults.
  * @param summary filled on success (may be NULL).
  * @param err filled on failure; the message names the file or folder.
- * @return ES_OK; ES_EINPUT (no such file, not HDF5, not an edusim results
- *         file or a newer format, a malformed group, an unknown group or
- *         statistic, @p dir a file); ES_EEXIST (@p dir not empty without
+ * @return ES_OK; ES_EINPUT (no such file, a digest that does not match,
+ *         not HDF5, not an edusim results file or another format_version, a
+ *         malformed group (es_results_file_open lists the checks), an unknown
+ * group or statistic, @p dir a file); ES_EEXIST (@p dir not empty without
  *         force); ES_EINVAL (NULL paths); ES_EIO (a folder or file cannot be
  *         created or written); ES_EHDF5 (a read failed); ES_ENOMEM.
  */

@@ -1,63 +1,22 @@
 /* info.c: describe a results file for a person at a terminal.
  *
- * Reads the file back with the HDF5 C API and prints its provenance (root
- * attributes), then each group's variables with their dimension names (from
- * the attached dimension scales, as xarray sees them) and shapes. */
+ * Opens the file through results_file.h, which checks its digest, its root
+ * attributes (types, shapes, format_version) and every dataset against its
+ * dimension scales first, so that nothing printed here comes from a file
+ * that failed a check. Prints its provenance (the root attributes the opener
+ * read), whether its digest was verified, then each group's variables with
+ * their dimension names (from the attached dimension scales, as xarray sees
+ * them), shapes and units. */
 #include "output/info.h"
 
-#include <errno.h>
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
-/* Print one scalar attribute of @p obj, string or integer, if present. */
-static void print_attribute(hid_t obj, const char *name, FILE *out) {
-  if (H5Aexists(obj, name) <= 0) {
-    return;
-  }
-  hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
-  hid_t type = H5I_INVALID_HID;
-  if (attr < 0) {
-    return;
-  }
-  type = H5Aget_type(attr);
-  if (type < 0) {
-    goto cleanup;
-  }
-  if (H5Tget_class(type) == H5T_STRING && H5Tis_variable_str(type) > 0) {
-    char *value = NULL;
-    hid_t mem = H5Tcopy(H5T_C_S1);
-    H5Tset_size(mem, H5T_VARIABLE);
-    H5Tset_cset(mem, H5T_CSET_UTF8);
-    if (H5Aread(attr, mem, &value) >= 0 && value != NULL) {
-      fprintf(out, "  %-12s %s\n", name, value);
-      H5free_memory(value);
-    }
-    H5Tclose(mem);
-  } else if (H5Tget_class(type) == H5T_INTEGER) {
-    if (H5Tget_sign(type) == H5T_SGN_NONE) {
-      uint64_t value = 0;
-      if (H5Aread(attr, H5T_NATIVE_UINT64, &value) >= 0) {
-        fprintf(out, "  %-12s %" PRIu64 "\n", name, value);
-      }
-    } else {
-      int64_t value = 0;
-      if (H5Aread(attr, H5T_NATIVE_INT64, &value) >= 0) {
-        fprintf(out, "  %-12s %" PRId64 "\n", name, value);
-      }
-    }
-  }
-cleanup:
-  if (type >= 0) {
-    H5Tclose(type);
-  }
-  H5Aclose(attr);
-}
+#include "output/results_file.h"
 
 /* H5DSiterate_scales callback: copy the first scale's name and stop. */
 static herr_t first_scale_name(hid_t ds, unsigned axis, hid_t scale,
@@ -97,21 +56,13 @@ static void print_variable(hid_t group, const char *name, FILE *out) {
     fprintf(out, "%s%llu", d > 0 ? " x " : "", (unsigned long long)shape[d]);
   }
   fprintf(out, "]");
-  if (H5Aexists(ds, "units") > 0) {
-    hid_t attr = H5Aopen(ds, "units", H5P_DEFAULT);
-    hid_t mem = H5Tcopy(H5T_C_S1);
-    H5Tset_size(mem, H5T_VARIABLE);
-    H5Tset_cset(mem, H5T_CSET_UTF8);
-    char *units = NULL;
-    if (attr >= 0 && H5Aread(attr, mem, &units) >= 0 && units != NULL) {
-      fprintf(out, " %s", units);
-      H5free_memory(units);
-    }
-    H5Tclose(mem);
-    if (attr >= 0) {
-      H5Aclose(attr);
-    }
+  char *units = NULL;
+  if (es_results_file_read_text_attr(ds, "units", name, &units, NULL) ==
+          ES_OK &&
+      units != NULL) {
+    fprintf(out, " %s", units);
   }
+  free(units);
   fprintf(out, "\n");
 cleanup:
   if (space >= 0) {
@@ -148,45 +99,45 @@ static herr_t visit_member(hid_t group, const char *name,
   return 0;
 }
 
-int es_results_info(const char *path, FILE *out, struct es_error *err) {
-  H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  struct stat st;
-  if (stat(path, &st) != 0) {
-    return ES_FAIL(err, ES_EINPUT, "cannot open '%s': %s", path,
-                   strerror(errno));
+/* How the digest was found, for the line "digest" of the description. */
+static const char *digest_text(const enum es_digest_status status) {
+  switch (status) {
+    case ES_DIGEST_VALID:
+      return "sha256 verified";
+    case ES_DIGEST_ABSENT:
+      return "none (not checked)";
+    case ES_DIGEST_SKIPPED:
+    default:
+      return "not checked (--no-verify)";
   }
-  if (S_ISDIR(st.st_mode)) {
-    return ES_FAIL(err, ES_EINPUT, "'%s' is a folder (expected a results file)",
-                   path);
-  }
-  if (H5Fis_hdf5(path) <= 0) {
-    return ES_FAIL(err, ES_EINPUT,
-                   "'%s' is not an HDF5 file (expected an edusim results "
-                   "file)",
-                   path);
-  }
-  hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (file < 0) {
-    return ES_FAIL(err, ES_EIO, "cannot open '%s'", path);
+}
+
+int es_results_info(const char *path, const struct es_digest_policy *policy,
+                    FILE *out, struct es_error *err) {
+  struct es_results_file *rf = NULL;
+  int rc = es_results_file_open(path, policy, &rf, err);
+  if (rc != ES_OK) {
+    return rc;
   }
   fprintf(out, "%s\n", path);
-  static const char *const root_attributes[] = {
-      "title",       "software",      "software_version",
-      "created",     "command",       "mode",
-      "seed",        "replicates",    "currency",
-      "Conventions", "format_version"};
-  for (size_t i = 0; i < sizeof root_attributes / sizeof root_attributes[0];
-       i++) {
-    print_attribute(file, root_attributes[i], out);
+  size_t n_names = 0;
+  const char *const *names = es_results_file_attribute_names(&n_names);
+  for (size_t i = 0; i < n_names; i++) {
+    const char *value = es_results_file_attribute(rf, names[i]);
+    if (value != NULL) {
+      fprintf(out, "  %-16s %s\n", names[i], value);
+    }
   }
+  fprintf(out, "  %-16s %s\n", "digest",
+          digest_text(es_results_file_digest(rf)));
   fprintf(out, "groups:\n");
   struct walk w = {.out = out, .datasets_only = false};
   hsize_t idx = 0;
-  herr_t status =
-      H5Literate(file, H5_INDEX_NAME, H5_ITER_INC, &idx, visit_member, &w);
-  H5Fclose(file);
+  const herr_t status = H5Literate(es_results_file_id(rf), H5_INDEX_NAME,
+                                   H5_ITER_INC, &idx, visit_member, &w);
   if (status < 0) {
-    return ES_FAIL(err, ES_EHDF5, "cannot list the groups of '%s'", path);
+    rc = ES_FAIL(err, ES_EHDF5, "cannot list the groups of '%s'", path);
   }
-  return ES_OK;
+  es_results_file_free(rf);
+  return rc;
 }

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "models/error.h"
-#include "output/sha256.h"
+#include "output/digest.h"
 
 /** The axes of the results (DESIGN "Results file"). */
 enum es_dim {
@@ -128,7 +128,9 @@ struct es_write_options {
 
 /**
  * @brief Write @p res to @p path atomically: a temporary file
- * "<path>.tmp.<pid>" in the same folder, fsync, rename, fsync of the folder.
+ * "<path>.tmp.<pid>" in the same folder, signed with the SHA-256 digest of
+ * its contents in its 512-byte user block (digest.h), fsync, rename, fsync
+ * of the folder.
  * On any failure the temporary file is removed and an existing @p path is left
  * untouched. Without opts->force an existing @p path is ES_EEXIST, checked
  * before anything is written (and again, race-free, when the file is put in

@@ -572,8 +572,8 @@ static int write_scenario_group(const struct writer *w, hid_t file) {
     rc = write_text(w, group, name, text, long_name, &ds);
     free(text);
     text = NULL;
-    char hex[65];
-    es_sha256_hex(src->bytes, src->size, hex);
+    char hex[ES_DIGEST_HEX_SIZE];
+    es_digest_sha256_hex(src->bytes, src->size, hex);
     const uint64_t size = src->size;
     if (rc == ES_OK) {
       rc = write_attr_any_text(w, ds, "path", src->path);
@@ -688,6 +688,10 @@ static int write_file(const struct writer *w, const char *tmp_path,
   }
   if (st >= 0) {
     st = H5Pset_attr_creation_order(fcpl, order);
+  }
+  /* The user block that es_digest_sign fills once the file is closed. */
+  if (st >= 0) {
+    st = H5Pset_userblock(fcpl, ES_DIGEST_BLOCK_SIZE);
   }
   /* Recipe 6: under SEMI a handle left open makes H5Fclose fail instead of
    * silently keeping the file open. */
@@ -936,6 +940,11 @@ int es_results_write(const struct es_results *res, const char *path,
     goto cleanup;
   }
   rc = write_file(&w, tmp, &tmp_exists);
+  if (rc != ES_OK) {
+    goto cleanup;
+  }
+  /* The digest of the closed file protects it from here on (digest.h). */
+  rc = es_digest_sign(tmp, err);
   if (rc != ES_OK) {
     goto cleanup;
   }

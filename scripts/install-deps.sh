@@ -11,7 +11,7 @@ packages=(
   # toolchain
   gcc make cmake pkg-config git clang-format binutils
   # libraries (DESIGN.md "Dependencies")
-  libgsl-dev libhdf5-dev hdf5-tools libfyaml-dev libcsv-dev
+  libgsl-dev libhdf5-dev hdf5-tools libfyaml-dev libcsv-dev nettle-dev
   # readers the tests open results files with, and the plotting script
   python3 python3-numpy python3-h5py python3-xarray python3-h5netcdf python3-netcdf4 python3-pandas
   python3-matplotlib r-cran-hdf5r

@@ -39,3 +39,8 @@ int es_args_usage_error(const char *command, const char *usage, const char *fmt,
   fputs(usage, stderr);
   return ES_EXIT_USAGE;
 }
+
+void es_args_digest_notice(const void *ctx, const char *path,
+                           const char *text) {
+  fprintf(stderr, "edusim %s: note: %s %s\n", (const char *)ctx, path, text);
+}

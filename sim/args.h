@@ -24,4 +24,11 @@ int es_args_usage_error(const char *command, const char *usage, const char *fmt,
 #endif
     ;
 
+/**
+ * @brief The notice sink of struct es_digest_policy for the commands that
+ * read results files: prints "edusim COMMAND: note: PATH TEXT" on stderr.
+ * @param ctx the command's name, e.g. "info" (a const char *).
+ */
+void es_args_digest_notice(const void *ctx, const char *path, const char *text);
+
 #endif /* ES_SIM_ARGS_H */

@@ -20,6 +20,7 @@
 #include "output/info.h"
 #include "output/results.h"
 #include "scenarios/scenario.h"
+#include "sim/args.h"
 #include "sim/cmd_apportion.h"
 #include "sim/cmd_compare.h"
 #include "sim/cmd_export.h"
@@ -117,11 +118,17 @@ static const char usage_validate[] =
     "options.\n";
 
 static const char usage_info[] =
-    "usage: edusim info RESULTS.h5\n"
+    "usage: edusim info RESULTS.h5 [--no-verify]\n"
     "\n"
     "Prints the provenance of a results file (scenario, command, mode, seed,\n"
-    "when it was made) and every group with its variables, their dimensions\n"
-    "and shapes.\n";
+    "when it was made), whether its digest was verified, and every group with\n"
+    "its variables, their dimensions and shapes.\n"
+    "\n"
+    "  --no-verify  read a file changed on purpose since edusim wrote it\n"
+    "               (its SHA-256 digest no longer matches)\n"
+    "\n"
+    "A file whose digest does not match (damaged or changed), or that is not\n"
+    "a results file this edusim reads, is refused (exit 2).\n";
 
 static bool is_help(const char *arg) {
   return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
@@ -778,17 +785,31 @@ cleanup:
 }
 
 static int cmd_info(int argc, char **argv) {
-  if (argc == 2 && is_help(argv[1])) {
-    fputs(usage_info, stdout);
-    return ES_EXIT_OK;
+  const char *path = NULL;
+  struct es_digest_policy policy = {.notice = es_args_digest_notice,
+                                    .notice_ctx = "info"};
+  for (int i = 1; i < argc; i++) {
+    if (is_help(argv[i])) {
+      fputs(usage_info, stdout);
+      return ES_EXIT_OK;
+    }
+    if (strcmp(argv[i], "--no-verify") == 0) {
+      policy.skip = true;
+    } else if (argv[i][0] == '-' || path != NULL) {
+      fprintf(stderr, "edusim info: unexpected argument '%s'\n%s", argv[i],
+              usage_info);
+      return ES_EXIT_USAGE;
+    } else {
+      path = argv[i];
+    }
   }
-  if (argc != 2 || argv[1][0] == '-') {
+  if (path == NULL) {
     fprintf(stderr, "edusim info: expected one RESULTS.h5\n%s", usage_info);
     return ES_EXIT_USAGE;
   }
   struct es_error err;
   es_error_clear(&err);
-  int rc = es_results_info(argv[1], stdout, &err);
+  int rc = es_results_info(path, &policy, stdout, &err);
   if (rc == ES_OK && (fflush(stdout) != 0 || ferror(stdout))) {
     rc = ES_FAIL(&err, ES_EIO, "cannot write the description: %s",
                  strerror(errno));

@@ -26,12 +26,14 @@
 static const char usage_short[] =
     "usage: edusim compare RESULTS.h5 [OTHER.h5...] [--year Y] [--stage NAME]\n"
     "                      [--baseline STRATEGY] [--format "
-    "table|csv|markdown|json]\n";
+    "table|csv|markdown|json]\n"
+    "                      [--no-verify]\n";
 
 static const char usage_long[] =
     "usage: edusim compare RESULTS.h5 [OTHER.h5...] [--year Y] [--stage NAME]\n"
     "                      [--baseline STRATEGY] [--format "
     "table|csv|markdown|json]\n"
+    "                      [--no-verify]\n"
     "\n"
     "Prints the allocation strategies of one or more results files side by\n"
     "side, one row per strategy, with the difference, ratio and percent\n"
@@ -49,12 +51,15 @@ static const char usage_long[] =
     "  --format F         table (default), csv, markdown or json; csv and "
     "json\n"
     "                     carry exact values\n"
+    "  --no-verify        read files changed on purpose since edusim wrote\n"
+    "                     them (their SHA-256 digest no longer matches)\n"
     "  --help             this text\n"
     "\n"
     "Columns: unmet seats, idle seats, over-standard share and gini at Y;\n"
     "teachers moved, teachers hired, seats built and cost summed over the\n"
     "years after the first (observed) year up to Y. Values are the statistic\n"
-    "mean of the files.\n"
+    "mean of the files. A file whose digest does not match (damaged or\n"
+    "changed) is refused.\n"
     "exit status: 0 success, 1 runtime failure, 2 bad usage or bad input.\n";
 
 /* The whole of @p text as a calendar year: an optional '-' and decimal
@@ -101,6 +106,8 @@ static int parse_args(const int argc, char **argv, struct args *args) {
     } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
       args->help = true;
       return ES_EXIT_OK;
+    } else if (strcmp(a, "--no-verify") == 0) {
+      args->options.digest.skip = true;
     } else if ((v = es_args_option_value(argc, argv, &i, "--year", &missing))) {
       if (missing) {
         return es_args_usage_error(
@@ -160,6 +167,8 @@ int es_cmd_compare(int argc, char **argv) {
   struct args args;
   memset(&args, 0, sizeof args);
   args.options.format = ES_COMPARE_FORMAT_TABLE;
+  args.options.digest.notice = es_args_digest_notice;
+  args.options.digest.notice_ctx = "compare";
   args.paths = calloc(argc > 0 ? (size_t)argc : 1, sizeof *args.paths);
   if (args.paths == NULL) {
     fputs("edusim compare: error: out of memory\n", stderr);

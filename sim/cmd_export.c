@@ -21,12 +21,12 @@
 static const char usage_short[] =
     "usage: edusim export RESULTS.h5 --csv DIR [--group NAME]... "
     "[--statistic NAME]\n"
-    "                     [--force]\n";
+    "                     [--force] [--no-verify]\n";
 
 static const char usage_long[] =
     "usage: edusim export RESULTS.h5 --csv DIR [--group NAME]... "
     "[--statistic NAME]\n"
-    "                     [--force]\n"
+    "                     [--force] [--no-verify]\n"
     "\n"
     "Writes a results file as tidy (long) CSV files for spreadsheets, R and\n"
     "pandas (docs/export.md): DIR/<group>.csv for every group of data\n"
@@ -45,11 +45,14 @@ static const char usage_long[] =
     "                     groups whose statistic axis lacks it are left out\n"
     "  --force            write into a folder that is not empty, replacing\n"
     "                     files of the same names\n"
+    "  --no-verify        read a results file changed on purpose since edusim\n"
+    "                     wrote it (its SHA-256 digest no longer matches)\n"
     "  --help             this text\n"
     "\n"
     "Numbers are exact (%.17g); a missing value (NaN) is an empty field,\n"
     "which R and pandas read as NA. Files are written under temporary names\n"
-    "and renamed when all are complete.\n"
+    "and renamed when all are complete. A results file whose digest does\n"
+    "not match (damaged or changed) is refused.\n"
     "exit status: 0 success, 1 runtime failure, 2 bad usage or bad input.\n";
 
 /* The parsed command line. */
@@ -86,6 +89,8 @@ static int parse_args(const int argc, char **argv, struct args *args) {
       return ES_EXIT_OK;
     } else if (strcmp(a, "--force") == 0) {
       args->options.force = true;
+    } else if (strcmp(a, "--no-verify") == 0) {
+      args->options.digest.skip = true;
     } else if ((v = es_args_option_value(argc, argv, &i, "--csv", &missing))) {
       if (missing || v[0] == '\0') {
         return es_args_usage_error("export", usage_short,
@@ -153,6 +158,8 @@ int es_cmd_export(int argc, char **argv) {
     return status;
   }
   args.options.groups = args.groups;
+  args.options.digest.notice = es_args_digest_notice;
+  args.options.digest.notice_ctx = "export";
   args.options.n_groups = args.n_groups;
 
   struct es_error err;

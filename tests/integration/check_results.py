@@ -14,7 +14,9 @@ engine="netcdf4", and checks (notes/hdf5-recipe.md, DESIGN "Results file"):
   - every variable has `units` and `long_name`; text values come back as str;
   - the root attributes (title, software, created, command, mode, seed,
     replicates, Conventions, format_version) are present and well-formed;
-  - the datasets of group "scenario" match their `sha256` attribute.
+  - the datasets of group "scenario" match their `sha256` attribute;
+  - the 512-byte user block holds "edusim-digest 1", sha256 and the SHA-256
+    of the bytes after it, and h5py sees a 512-byte user block.
 Options add checks:
   --expect-groups population,demand,scenario   these groups exist
   --expect-region 渝中区                        this region name is in
@@ -147,6 +149,22 @@ def check_scenario(c, ds, where):
                     f"{where}: {name} has size_bytes bytes")
 
 
+def check_digest(c, path):
+    """The 512-byte user block holds the SHA-256 of the bytes after it
+    (docs/output-format.md), and h5py sees it as the file's user block."""
+    import h5py
+    with open(path, "rb") as f:
+        block, body = f.read(512), f.read()
+    m = re.fullmatch(rb"edusim-digest 1\nsha256 ([0-9a-f]{64})\n\0*", block)
+    c.check(len(block) == 512 and m is not None,
+            "user block: 'edusim-digest 1', sha256, 64 hex digits, NULs")
+    if m is not None:
+        c.check(m.group(1).decode() == hashlib.sha256(body).hexdigest(),
+                "user block: the digest matches the bytes after it")
+    with h5py.File(path, "r") as h5:
+        c.check(h5.userblock_size == 512, "h5py: userblock_size is 512")
+
+
 def check_root(c, path, expect_attrs):
     import xarray as xr
     for engine in ENGINES:
@@ -243,6 +261,7 @@ def main(argv):
         groups = list_groups(h5)
         c.check(len(groups) > 0, f"{args.path} has groups")
         check_root(c, args.path, args.expect_attr)
+        check_digest(c, args.path)
         for group in groups:
             fixed = [n for n, obj in h5[group].items()
                      if hasattr(obj, "dtype") and obj.dtype.kind == "S"]

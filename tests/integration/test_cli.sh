@@ -51,11 +51,11 @@ check "nested output written" test -s deep/er/x.h5
 
 # --- info --------------------------------------------------------------------
 expect_status 2 "info on a missing file" "$EDUSIM" info nowhere.h5
-contains err.txt "cannot open 'nowhere.h5'"
+contains err.txt "nowhere.h5: no such file"
 expect_status 2 "info on a folder" "$EDUSIM" info adir
-contains err.txt "'adir' is a folder"
+contains err.txt "adir: is a folder"
 expect_status 2 "info on a text file" "$EDUSIM" info afile
-contains err.txt "'afile' is not an HDF5 file"
+contains err.txt "afile: not an HDF5 file"
 if [ -w /dev/full ]; then
   expect_status 1 "validate to a full disk" bash -c "'$EDUSIM' validate '$tiny' > /dev/full"
   contains err.txt "cannot write the summary"

@@ -104,6 +104,8 @@ fi
 # ---- 1. synthetic files ----------------------------------------------------
 
 "$PYTHON" - <<'PY' || fail "writing the synthetic files"
+import hashlib
+
 import h5py
 import numpy as np
 
@@ -136,11 +138,28 @@ others = ["unmet_share", "theil", "theil_between", "theil_within",
 text = h5py.string_dtype("utf-8")
 
 
+def sign(path):
+    """The digest edusim writes into the user block (output-format.md)."""
+    with open(path, "r+b") as f:
+        body = f.read()[512:]
+        block = ("edusim-digest 1\nsha256 %s\n"
+                 % hashlib.sha256(body).hexdigest()).encode()
+        f.seek(0)
+        f.write(block.ljust(512, b"\0"))
+
+
 def write(path, scenario, strategies, which, statistics, indicators=True):
-    with h5py.File(path, "w") as f:
+    with h5py.File(path, "w", userblock_size=512) as f:
+        # The root attributes every results file has (results_file.c).
+        for name in ["title", "Conventions", "software", "created",
+                     "command"]:
+            f.attrs[name] = "edusim" if name == "software" else "synthetic"
         f.attrs["scenario"] = scenario
         f.attrs["currency"] = "CNY"
         f.attrs["mode"] = "deterministic"
+        f.attrs["seed"] = np.uint64(1)
+        f.attrs["replicates"] = np.uint64(1)
+        f.attrs["format_version"] = np.int32(1)
         g = f.create_group("indicators" if indicators else "demand")
         g.create_dataset("strategy", data=np.array(strategies, dtype=object),
                          dtype=text)
@@ -149,13 +168,21 @@ def write(path, scenario, strategies, which, statistics, indicators=True):
         g.create_dataset("year", data=np.array([2020, 2021, 2022], "int32"))
         g.create_dataset("stage", data=np.array(["primary", "junior"],
                                                 dtype=object), dtype=text)
+        for dim in ["strategy", "statistic", "year", "stage"]:
+            g[dim].make_scale(dim)
         for v, name in enumerate(names + others):
             x = np.full((len(strategies), len(statistics), 3, 2), 77777.0)
             for s, i_set in enumerate(which):
                 for st, stat in enumerate(statistics):
                     if stat == "mean" and v < len(names):
                         x[s, st] = np.array(sets[i_set][v], dtype=float)
-            g.create_dataset(name, data=x)
+            d = g.create_dataset(name, data=x)
+            for axis, dim in enumerate(["strategy", "statistic", "year",
+                                        "stage"]):
+                d.dims[axis].attach_scale(g[dim])
+
+
+    sign(path)
 
 
 write("a.h5", "tiny", ["rank", "resident"], [0, 1], ["sd", "mean"])
@@ -334,12 +361,20 @@ for option in year stage baseline format; do
   fi
 done
 "$PYTHON" - <<'PY' || fail "writing the mismatched file"
-import h5py
+import hashlib
 import shutil
+
+import h5py
 
 shutil.copy("b.h5", "years.h5")
 with h5py.File("years.h5", "r+") as f:
     f["indicators/year"][2] = 2023
+# Changed on purpose: signed again, as edusim would have written it.
+with open("years.h5", "r+b") as f:
+    body = f.read()[512:]
+    f.seek(0)
+    f.write(("edusim-digest 1\nsha256 %s\n" % hashlib.sha256(body).hexdigest())
+            .encode().ljust(512, b"\0"))
 PY
 expect_error "files with other years" \
   "edusim compare: error: years.h5: years 2020..2023 differ from those of a.h5 (expected the same years in every file: 2020..2022)" \

@@ -11,8 +11,8 @@
 # 2. The options: --group (repeatable), --statistic on a stochastic run
 #    (groups without the statistic are left out with a note), --force.
 # 3. Every user error exits 2 with its message and writes nothing: a missing
-#    file, a text file, an HDF5 file edusim did not write, a newer
-#    format_version, no --csv, an unknown option, group or statistic, a
+#    file, a text file, an HDF5 file edusim did not write, a file changed
+#    since it was written (digest), another format_version (--no-verify), no --csv, an unknown option, group or statistic, a
 #    second RESULTS, a non-empty DIR without --force, a DIR that is a file.
 #    A write failure (ulimit -f) exits 1 and leaves no file behind.
 # 4. When Rscript is installed, R's read.csv reads a file back too.
@@ -337,17 +337,20 @@ with h5py.File("newer.h5", "r+") as f:
     f.attrs["format_version"] = np.int32(2)
 PY
 expect_error "missing file" 2 \
-  "edusim export: error: nope.h5: No such file or directory (expected a results file written by edusim run)" \
+  "edusim export: error: nope.h5: no such file (expected a results file written by edusim run)" \
   nope.h5 --csv err_out
 expect_error "text file" 2 \
-  "edusim export: error: text.h5 is not an HDF5 file (expected a results file written by edusim run)" \
+  "edusim export: error: text.h5: not an HDF5 file (expected a results file written by edusim run)" \
   text.h5 --csv err_out
 expect_error "foreign HDF5 file" 2 \
-  "edusim export: error: foreign.h5 is not an edusim results file (no root attributes software = edusim and format_version;" \
+  "edusim export: error: foreign.h5: the root attribute 'software' is missing (expected a scalar string, as edusim writes it)" \
   foreign.h5 --csv err_out
-expect_error "newer format" 2 \
-  "edusim export: error: newer.h5 has format_version 2, which this edusim cannot read (expected 1 to 1; a newer edusim wrote it)" \
+expect_error "changed file" 2 \
+  "edusim export: error: newer.h5: changed or damaged since edusim wrote it" \
   newer.h5 --csv err_out
+expect_error "newer format" 2 \
+  "edusim export: error: newer.h5: format_version 2 is not supported (this edusim reads format_version 1; use the edusim that wrote it)" \
+  newer.h5 --csv err_out --no-verify
 expect_error "no --csv" 2 \
   "edusim export: error: missing --csv DIR (expected the folder to write the CSV files to)" \
   tiny.h5

@@ -331,7 +331,7 @@ static void test_reader(void) {
   struct es_error err;
   es_error_clear(&err);
   es_compare_file_init(&file);
-  int rc = es_compare_file_read(&file, "a.h5", &err);
+  int rc = es_compare_file_read(&file, "a.h5", NULL, &err);
   ES_CHECK_INT_EQ(rc, ES_OK);
   ES_CHECK_STR_EQ(file.path, "a.h5");
   ES_CHECK_STR_EQ(file.scenario, "tiny");
@@ -367,7 +367,7 @@ static void test_reader(void) {
   ES_CHECK_INT_EQ(es_compare_file_idx(&file, 1, 2, 1), 11);
 
   /* A file with the statistic mean alone; reading clears what was there. */
-  rc = es_compare_file_read(&file, "b.h5", &err);
+  rc = es_compare_file_read(&file, "b.h5", NULL, &err);
   ES_CHECK_INT_EQ(rc, ES_OK);
   ES_CHECK_STR_EQ(file.scenario, "low");
   ES_CHECK_STR_EQ(file.strategy[1], "need");
@@ -376,12 +376,12 @@ static void test_reader(void) {
       150.0);
 
   /* No currency attribute: "". */
-  rc = es_compare_file_read(&file, "nocur.h5", &err);
+  rc = es_compare_file_read(&file, "nocur.h5", NULL, &err);
   ES_CHECK_INT_EQ(rc, ES_OK);
   ES_CHECK_STR_EQ(file.currency, "");
 
   /* A failed read leaves the file cleared. */
-  rc = es_compare_file_read(&file, "old.h5", &err);
+  rc = es_compare_file_read(&file, "old.h5", NULL, &err);
   ES_CHECK_INT_EQ(rc, ES_EINPUT);
   ES_CHECK(file.path == NULL && file.strategy == NULL && file.n_years == 0);
   es_compare_file_clear(&file);
@@ -411,7 +411,7 @@ static int build(const char *const *paths, const size_t n_paths,
     es_compare_file_init(&files[f]);
   }
   for (size_t f = 0; f < n_paths && rc == ES_OK; f++) {
-    rc = es_compare_file_read(&files[f], paths[f], err);
+    rc = es_compare_file_read(&files[f], paths[f], NULL, err);
   }
   if (rc == ES_OK) {
     rc = es_compare_build(table, files, n_paths, opts, err);

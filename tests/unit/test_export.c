@@ -540,7 +540,7 @@ static void expect_error(const char *h5, const char *dir,
 static void test_errors(const char *h5, const char *scratch) {
   char *dir = join(scratch, "errors/out");
   char *missing = join(scratch, "no-such.h5");
-  expect_error(missing, dir, NULL, ES_EINPUT, "no-such.h5: No such file",
+  expect_error(missing, dir, NULL, ES_EINPUT, "no-such.h5: no such file",
                "(expected a results file written by edusim run)");
   expect_error(scratch, dir, NULL, ES_EINPUT, "is a folder",
                "expected a results file");
@@ -550,17 +550,21 @@ static void test_errors(const char *h5, const char *scratch) {
   ES_ASSERT(f != NULL);
   fputs("year,students\n2020,1\n", f);
   fclose(f);
-  expect_error(text, dir, NULL, ES_EINPUT, "text.h5 is not an HDF5 file",
+  expect_error(text, dir, NULL, ES_EINPUT, "text.h5: not an HDF5 file",
                "expected a results file written by edusim run");
 
   /* An HDF5 file that edusim did not write: the results file with its one
-   * "edusim" (the value of the root attribute software, in the global heap,
-   * which has no checksum) changed to "Edusim". */
+   * "edusim" after the digest block (the value of the root attribute
+   * software, in the global heap, which has no checksum) changed to
+   * "Edusim". Its digest no longer matches; read anyway, its software
+   * attribute is refused. */
   size_t size = 0;
   char *bytes = slurp(h5, &size);
   ES_ASSERT(bytes != NULL);
   size_t n_found = 0, at = 0;
-  for (size_t i = 0; i + 6 <= size; i++) {
+  ES_CHECK(size > ES_DIGEST_BLOCK_SIZE &&
+           memcmp(bytes, "edusim-digest 1\nsha256 ", 23) == 0);
+  for (size_t i = ES_DIGEST_BLOCK_SIZE; i + 6 <= size; i++) {
     if (memcmp(bytes + i, "edusim", 6) == 0) {
       n_found++;
       at = i;
@@ -575,7 +579,13 @@ static void test_errors(const char *h5, const char *scratch) {
   fclose(f);
   free(bytes);
   expect_error(other, dir, NULL, ES_EINPUT,
-               "other.h5 is not an edusim results file", "software = edusim");
+               "other.h5: changed or damaged since edusim wrote it",
+               "--no-verify reads it anyway");
+  struct es_export_options unchecked = {.digest = {.skip = true}};
+  expect_error(other, dir, &unchecked, ES_EINPUT,
+               "other.h5: the root attribute software is 'Edusim'",
+               "(expected 'edusim'; expected a results file written by "
+               "edusim run)");
 
   const char *const bad_group[] = {"population", "nope"};
   struct es_export_options opts = {.groups = bad_group, .n_groups = 2};

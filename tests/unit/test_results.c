@@ -710,6 +710,12 @@ static void test_chunk_shape(const char *dir) {
   ES_ASSERT(back != NULL);
   ES_CHECK(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, back) >=
            0);
+  /* Written chunk by chunk: every value in its place. */
+  size_t n_wrong = 0;
+  for (size_t i = 0; i < (size_t)n_stat * n_year * n_region * n_age; i++) {
+    n_wrong += back[i] != value_of(7, i);
+  }
+  ES_CHECK_INT_EQ(n_wrong, 0);
   /* [statistic 1][year 30][region 199][age 25], the last value */
   const size_t last = (size_t)n_stat * n_year * n_region * n_age - 1;
   ES_CHECK_DOUBLE_EQ(back[last], value_of(7, last));
@@ -767,19 +773,47 @@ static void test_failures_leave_no_temp(const char *dir) {
   build_results(&res);
   const struct es_write_options force = {.force = true, .deflate_level = 1};
 
-  /* The target is a non-empty folder: the file is fully written, then the
-   * rename fails; the temporary file must go and the folder stay. */
+  /* The target is a folder: even with force only a regular file is ever
+   * replaced; the folder stays and no temporary file is left. */
   char target[1024], inside[1100];
   snprintf(target, sizeof target, "%s/occupied", dir);
   snprintf(inside, sizeof inside, "%s/keep.txt", target);
   ES_CHECK(mkdir(target, 0700) == 0);
   touch(inside);
   int rc = es_results_write(&res, target, &force, &err);
-  ES_CHECK_INT_EQ(rc, ES_EIO);
-  ES_CHECK_CONTAINS(err.message, "cannot rename");
+  ES_CHECK_INT_EQ(rc, ES_EINVAL);
+  ES_CHECK_CONTAINS(err.message, "is a folder (expected a regular file");
   ES_CHECK_CONTAINS(err.message, target);
   ES_CHECK(exists(inside));
   ES_CHECK_INT_EQ(count_temps(dir), 0);
+
+  /* A FIFO and a symbolic link are not replaced either (a device the same:
+   * tests/integration/test_write_faults.sh tries /dev/full as root). */
+  char fifo[1024], link_path[1024], link_target[1024];
+  snprintf(fifo, sizeof fifo, "%s/pipe.h5", dir);
+  snprintf(link_path, sizeof link_path, "%s/link.h5", dir);
+  snprintf(link_target, sizeof link_target, "%s/link_target.h5", dir);
+  ES_CHECK(mkfifo(fifo, 0600) == 0);
+  touch(link_target);
+  ES_CHECK(symlink(link_target, link_path) == 0);
+  rc = es_results_write(&res, fifo, &force, &err);
+  ES_CHECK_INT_EQ(rc, ES_EINVAL);
+  ES_CHECK_CONTAINS(err.message, "is a FIFO (named pipe)");
+  struct stat sb;
+  ES_CHECK(lstat(fifo, &sb) == 0 && S_ISFIFO(sb.st_mode));
+  rc = es_results_write(&res, link_path, &force, &err);
+  ES_CHECK_INT_EQ(rc, ES_EINVAL);
+  ES_CHECK_CONTAINS(err.message, "is a symbolic link");
+  ES_CHECK(lstat(link_path, &sb) == 0 && S_ISLNK(sb.st_mode));
+  size_t n_target = 0;
+  char *target_bytes = read_all(link_target, &n_target);
+  ES_CHECK(target_bytes != NULL && n_target == 5 &&
+           memcmp(target_bytes, "stale", 5) == 0);
+  free(target_bytes);
+  ES_CHECK_INT_EQ(count_temps(dir), 0);
+  unlink(fifo);
+  unlink(link_path);
+  unlink(link_target);
 
   /* Without force the folder is simply "exists". */
   rc = es_results_write(&res, target, NULL, &err);
@@ -830,12 +864,17 @@ static void test_stale_temps(const char *dir) {
   snprintf(alive, sizeof alive, "%s.tmp.%lld", path, (long long)getppid());
   snprintf(other, sizeof other, "%s/other.h5.tmp.99999999", dir);
   snprintf(odd, sizeof odd, "%s.tmp.12ab", path);
+  /* A link to a replaced file kept by a writer that died while replacing. */
+  char dead_backup[1100];
+  snprintf(dead_backup, sizeof dead_backup, "%s.tmp.99999998.old", path);
+  touch(dead_backup);
   touch(dead);
   touch(alive);
   touch(other);
   touch(odd);
   ES_CHECK_INT_EQ(es_results_write(&res, path, NULL, &err), ES_OK);
   ES_CHECK(!exists(dead));
+  ES_CHECK(!exists(dead_backup));
   ES_CHECK(exists(alive));
   ES_CHECK(exists(other));
   ES_CHECK(exists(odd));

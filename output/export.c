@@ -1031,6 +1031,10 @@ static int write_table(struct exporter *ex, const char *dir,
   size_t outer[MAX_RANK] = {0}; /* index of axes 0..k-1 within count */
   bool more = !empty;
   while (more) {
+    if (es__export_stopped(&ex->files)) {
+      rc = es__export_fail_stopped(&ex->files, t->file_name);
+      goto cleanup;
+    }
     hsize_t start[MAX_RANK], cnt[MAX_RANK];
     for (size_t a = 0; a < t->rank; a++) {
       start[a] = first[a] + (a < k ? outer[a] : 0);
@@ -1410,7 +1414,7 @@ int es_export_csv(const char *results_path, const char *dir,
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   struct exporter ex = {.path = results_path,
                         .file = H5I_INVALID_HID,
-                        .files = {.err = err},
+                        .files = {.cancel = opts->cancel, .err = err},
                         .err = err};
   struct es_export_summary local;
   memset(&local, 0, sizeof local);

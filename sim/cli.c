@@ -667,7 +667,7 @@ int es_cli_main(int argc, char **argv, const volatile sig_atomic_t *stop) {
     return es_cmd_compare(argc - 1, argv + 1);
   }
   if (strcmp(cmd, "export") == 0) {
-    return es_cmd_export(argc - 1, argv + 1);
+    return es_cmd_export(argc - 1, argv + 1, stop);
   }
   if (strcmp(cmd, "info") == 0) {
     return cmd_info(argc - 1, argv + 1);

@@ -136,7 +136,7 @@ static int parse_args(const int argc, char **argv, struct args *args) {
   return ES_EXIT_OK;
 }
 
-int es_cmd_export(int argc, char **argv) {
+int es_cmd_export(int argc, char **argv, const volatile sig_atomic_t *stop) {
   struct args args;
   memset(&args, 0, sizeof args);
   args.groups = calloc(argc > 0 ? (size_t)argc : 1, sizeof *args.groups);
@@ -154,13 +154,19 @@ int es_cmd_export(int argc, char **argv) {
   }
   args.options.groups = args.groups;
   args.options.n_groups = args.n_groups;
+  args.options.cancel = stop;
 
   struct es_error err;
   es_error_clear(&err);
   struct es_export_summary summary;
   const int rc =
       es_export_csv(args.path, args.dir, &args.options, &summary, &err);
-  if (rc != ES_OK) {
+  if (rc == ES_EINTERRUPTED && stop != NULL && *stop != 0) {
+    fprintf(stderr,
+            "edusim export: stopped by signal %d; nothing was written\n",
+            (int)*stop);
+    status = 128 + (int)*stop;
+  } else if (rc != ES_OK) {
     fprintf(stderr, "edusim export: error: %s\n", err.message);
     status = rc == ES_EINPUT || rc == ES_EINVAL || rc == ES_EEXIST
                  ? ES_EXIT_USAGE

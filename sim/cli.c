@@ -302,6 +302,13 @@ static int check_output_path(const char *path, bool force) {
     return ES_EXIT_USAGE;
   }
   if (lstat(path, &st) == 0) {
+    if (S_ISDIR(st.st_mode)) {
+      fprintf(stderr,
+              "edusim run: output '%s' is a folder (expected a file "
+              "name)\n",
+              path);
+      return ES_EXIT_USAGE;
+    }
     if (!S_ISREG(st.st_mode)) {
       fprintf(stderr,
               "edusim run: output '%s' is %s (expected a regular file to "

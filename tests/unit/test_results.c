@@ -16,11 +16,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -1135,6 +1138,84 @@ static void test_cancel(const char *dir, const char *path) {
   es_results_clear(&res);
 }
 
+/* The stop flag of test_cancel_while_writing and when the timer set it. A
+ * signal handler can reach only globals; this is a test, not the library. */
+static volatile sig_atomic_t alarm_stop = 0;
+static struct timespec alarm_at;
+
+static void on_alarm(int sig) {
+  clock_gettime(CLOCK_MONOTONIC, &alarm_at); /* async-signal-safe */
+  alarm_stop = (sig_atomic_t)sig;
+}
+
+/* A stop that arrives while a large array is being compressed is honoured
+ * within a fraction of a second (the writer checks between chunks), not
+ * after the whole file. */
+static void test_cancel_while_writing(const char *dir) {
+  enum { n_stat = 2, n_year = 31, n_region = 4000, n_age = 26 };
+  const size_t n = (size_t)n_stat * n_year * n_region * n_age; /* 51.6 MB */
+  struct es_results res;
+  struct es_error err;
+  es_error_clear(&err);
+  es_results_init(&res);
+  res.dim_len[ES_DIM_STATISTIC] = n_stat;
+  res.dim_len[ES_DIM_YEAR] = n_year;
+  res.dim_len[ES_DIM_REGION] = n_region;
+  res.dim_len[ES_DIM_AGE] = n_age;
+  static const char *const statistics[] = {"mean", "sd"};
+  res.statistic = dup_texts(statistics, n_stat);
+  res.year = calloc(n_year, sizeof *res.year);
+  res.age = calloc(n_age, sizeof *res.age);
+  res.region = calloc(n_region, sizeof *res.region);
+  ES_ASSERT(res.year && res.age && res.region);
+  for (size_t i = 0; i < n_year; i++) {
+    res.year[i] = 2020 + (int32_t)i;
+  }
+  for (size_t i = 0; i < n_age; i++) {
+    res.age[i] = (int32_t)i;
+  }
+  for (size_t i = 0; i < n_region; i++) {
+    char code[16];
+    snprintf(code, sizeof code, "R%04zu", i);
+    res.region[i] = dup_text(code);
+  }
+  double *data = es_results_add(&res, "population", "local", "local", "persons",
+                                4, pop_dims, &err);
+  ES_ASSERT(data != NULL);
+  /* Noise, which compresses slowly (a linear ramp would not). */
+  uint64_t x = UINT64_C(0x9E3779B97F4A7C15);
+  for (size_t i = 0; i < n; i++) {
+    x = x * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+    data[i] = (double)(x >> 11) * 0x1p-53 * 1000.0;
+  }
+  char path[1024];
+  snprintf(path, sizeof path, "%s/stopped.h5", dir);
+  struct sigaction sa, old_sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_alarm;
+  sigemptyset(&sa.sa_mask);
+  ES_ASSERT(sigaction(SIGALRM, &sa, &old_sa) == 0);
+  const struct itimerval in_200_ms = {.it_value = {.tv_usec = 200000}};
+  const struct es_write_options opts = {
+      .force = false, .deflate_level = 1, .cancel = &alarm_stop};
+  ES_ASSERT(setitimer(ITIMER_REAL, &in_200_ms, NULL) == 0);
+  const int rc = es_results_write(&res, path, &opts, &err);
+  struct timespec done;
+  clock_gettime(CLOCK_MONOTONIC, &done);
+  sigaction(SIGALRM, &old_sa, NULL);
+  ES_CHECK_INT_EQ(rc, ES_EINTERRUPTED);
+  ES_CHECK_CONTAINS(err.message, "interrupted while writing");
+  ES_CHECK(alarm_stop == SIGALRM);
+  const double latency_s = (double)(done.tv_sec - alarm_at.tv_sec) +
+                           1e-9 * (double)(done.tv_nsec - alarm_at.tv_nsec);
+  printf("note: the stop was honoured %.3f s after it was asked for\n",
+         latency_s);
+  ES_CHECK(latency_s < 1.0);
+  ES_CHECK(!exists(path));
+  ES_CHECK_INT_EQ(count_temps(dir), 0);
+  es_results_clear(&res);
+}
+
 int main(void) {
   char dir[] = "/tmp/es_test_results_XXXXXX";
   ES_ASSERT(mkdtemp(dir) != NULL);
@@ -1151,6 +1232,7 @@ int main(void) {
   test_empty_axis(dir);
   test_indicator_axes(dir);
   test_cancel(dir, main_path);
+  test_cancel_while_writing(dir);
 
   if (getenv("ES_TEST_KEEP") != NULL) {
     printf("files kept in %s\n", dir);

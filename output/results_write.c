@@ -18,11 +18,19 @@
  *     verbatim with its SHA-256, so that the file documents its own run; a
  *     file that is not valid UTF-8 text is kept as base64 text instead;
  *   - link and attribute creation order are tracked and indexed (recipe 5).
- * The file is written to "<path>.tmp.<pid>" next to the target, closed under
- * H5F_CLOSE_SEMI after checking that no handle leaked, fsync'ed, and renamed
- * (or hard-linked, when replacing is not allowed) into place, and the folder
- * is fsync'ed (recipe 7): a crash never leaves a half-written file under the
- * final name. Temporary files of writers that died are removed first. */
+ * The file is built in memory with HDF5's core driver (no backing store),
+ * closed under H5F_CLOSE_SEMI after checking that no handle leaked, and its
+ * bytes are written by us to "<path>.tmp.<pid>" next to the target, which is
+ * fsync'ed and renamed (or hard-linked, when replacing is not allowed) into
+ * place, and the folder is fsync'ed (recipe 7): a crash never leaves a
+ * half-written file under the final name. HDF5 itself never touches the
+ * disk, because HDF5 1.10 cannot close a file whose flush failed (H5Fclose
+ * frees it but keeps its id, and the library crashes at exit): every I/O
+ * failure is a call of ours, reported with the system's reason, and the
+ * temporary file is removed. Only a regular file is replaced; the old one is
+ * kept as a hard link until the folder is synced, and put back if that
+ * fails. A stop signal is honoured between chunks. Temporary files of
+ * writers that died are removed first. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

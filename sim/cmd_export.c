@@ -44,12 +44,13 @@ static const char usage_long[] =
     "                     groups without a statistic axis are written whole,\n"
     "                     groups whose statistic axis lacks it are left out\n"
     "  --force            write into a folder that is not empty, replacing\n"
-    "                     files of the same names\n"
+    "                     files of the same names (regular files only)\n"
     "  --help             this text\n"
     "\n"
     "Numbers are exact (%.17g); a missing value (NaN) is an empty field,\n"
     "which R and pandas read as NA. Files are written under temporary names\n"
-    "and renamed when all are complete.\n"
+    "and renamed when all are complete: a failure or Ctrl-C (exit 130)\n"
+    "leaves the folder's previous files as they were.\n"
     "exit status: 0 success, 1 runtime failure, 2 bad usage or bad input.\n";
 
 /* The parsed command line. */

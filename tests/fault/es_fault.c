@@ -14,6 +14,11 @@
  * that signal is raised just before it and the call then proceeds, which
  * tests how soon a stop is honoured. Every other call passes through.
  *
+ * With ES_FAULT_CALL set to one of those names, only calls of that name are
+ * counted (ES_FAULT_CALL=link ES_FAULT_ERRNO=EPERM ES_FAULT_N=1: a file
+ * system without hard links; ES_FAULT_CALL=write ES_FAULT_ERRNO=EINTR: an
+ * interrupted write).
+ *
  * ES_FAULT_REPORT names a file outside ES_FAULT_DIR that receives one line
  * "fired CALL PATH" when the fault fires and "calls N" at exit, so that a
  * test knows whether the run still reached the N-th call. Descriptors are
@@ -41,6 +46,7 @@ struct fault_config {
   int error;             /* ES_FAULT_ERRNO */
   int signal;            /* ES_FAULT_SIGNAL: raise it instead, or 0 */
   char report[PATH_MAX]; /* ES_FAULT_REPORT, or "" */
+  char call[16];         /* ES_FAULT_CALL: count only this call, or "" */
   long n_calls;          /* counted calls so far */
 };
 
@@ -51,7 +57,8 @@ static int parse_errno(const char *s) {
     const char *name;
     int value;
   } names[] = {{"ENOSPC", ENOSPC}, {"EIO", EIO},     {"EFBIG", EFBIG},
-               {"EDQUOT", EDQUOT}, {"EROFS", EROFS}, {"EINTR", EINTR}};
+               {"EDQUOT", EDQUOT}, {"EROFS", EROFS}, {"EINTR", EINTR},
+               {"EPERM", EPERM}};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
     if (strcmp(s, names[i].name) == 0) {
       return names[i].value;
@@ -94,6 +101,10 @@ __attribute__((constructor)) static void fault_init(void) {
                                           : 0;
   if (report != NULL) {
     snprintf(cfg.report, sizeof cfg.report, "%s", report);
+  }
+  const char *call = getenv("ES_FAULT_CALL");
+  if (call != NULL) {
+    snprintf(cfg.call, sizeof cfg.call, "%s", call);
   }
   cfg.active = cfg.target > 0;
 }
@@ -141,7 +152,8 @@ static bool path_abs(const char *p, char *out, size_t size) {
 /* Counts a call on @p what when it is in the folder; true when it must
  * fail (errno is then set). */
 static bool hit(const char *call, const char *what) {
-  if (!cfg.active || !in_dir(what)) {
+  if (!cfg.active || !in_dir(what) ||
+      (cfg.call[0] != '\0' && strcmp(call, cfg.call) != 0)) {
     return false;
   }
   if (++cfg.n_calls != cfg.target) {

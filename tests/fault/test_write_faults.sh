@@ -21,6 +21,9 @@
 #    this machine lets us mount one, a small tmpfs that fills up.
 # 5. Outputs that are not regular files (a FIFO, a symbolic link, /dev/full
 #    as root) are refused with exit 2 and left untouched, by run and export.
+# 6. A file system without hard links (link fails with EPERM), a write
+#    interrupted by a signal (EINTR, retried), every call of a run to a new
+#    name without --force, and a parent of the output that is a file.
 #
 # Environment: EDUSIM, the program; ES_FAULT_LIB, es_fault.so; ES_SCRATCH, a
 # scratch folder (created); ES_SOURCE_DIR, the repository.
@@ -310,4 +313,62 @@ expect_status 2 "export over a symbolic link" "$EDUSIM" export a.h5 --csv odd --
 contains err.txt "'odd/metadata.csv' is a symbolic link"
 check "the link is left" test -L odd/metadata.csv
 check "only the link is in the folder" test "$(ls -A odd)" = metadata.csv
+
+# ---- 6. the paths less travelled ----------------------------------------
+# only_call CALL ERRNO DIR COMMAND...: the first CALL in DIR fails with ERRNO.
+only_call() {
+  local call=$1 errno=$2 dir=$3
+  shift 3
+  rm -f report.txt
+  LD_PRELOAD=$ES_FAULT_LIB ES_FAULT_DIR=$dir ES_FAULT_N=1 ES_FAULT_CALL=$call \
+    ES_FAULT_ERRNO=$errno ES_FAULT_REPORT=$PWD/report.txt \
+    "$@" >out.txt 2>err.txt
+  status=$?
+}
+
+# A file system without hard links (link fails with EPERM): the results
+# file and the export are still put in place, by rename.
+mkdir nolinks
+only_call link EPERM nolinks "$EDUSIM" run "$tiny" -o nolinks/new.h5 --quiet
+if [ "$status" -eq 0 ] && fired; then pass "run, no hard links, new name: exit 0"; else fail "run, no hard links, new name: exit $status: $(cat err.txt)"; fi
+check "its file reads" "$EDUSIM" info nolinks/new.h5
+only_call link EPERM nolinks "$EDUSIM" run "$tiny" -o nolinks/new.h5 --force --quiet
+if [ "$status" -eq 0 ] && fired; then pass "run, no hard links, --force: exit 0"; else fail "run, no hard links, --force: exit $status: $(cat err.txt)"; fi
+check "its file reads" "$EDUSIM" info nolinks/new.h5
+check "no temporary file or kept link" test -z "$(temps nolinks)"
+check "an export to replace" "$EDUSIM" export a.h5 --csv nolinks/x "${subset[@]}"
+only_call link EPERM nolinks "$EDUSIM" export b.h5 --csv nolinks/x --force "${subset[@]}"
+if [ "$status" -eq 0 ] && fired; then pass "export, no hard links: exit 0"; else fail "export, no hard links: exit $status: $(cat err.txt)"; fi
+check "it wrote the reference's files" diff -r nolinks/x reference
+check "no temporary CSV file or kept link" test -z "$(temps nolinks)"
+
+# An interrupted write (EINTR) is simply retried.
+mkdir eintr
+only_call write EINTR eintr "$EDUSIM" run "$tiny" -o eintr/out.h5 --quiet
+if [ "$status" -eq 0 ] && fired; then pass "run, write interrupted once: exit 0"; else fail "run, EINTR: exit $status: $(cat err.txt)"; fi
+check "its file reads" "$EDUSIM" info eintr/out.h5
+only_call write EINTR eintr "$EDUSIM" export b.h5 --csv eintr/x "${subset[@]}"
+if [ "$status" -eq 0 ] && fired; then pass "export, write interrupted once: exit 0"; else fail "export, EINTR: exit $status: $(cat err.txt)"; fi
+check "it wrote the reference's files" diff -r eintr/x reference
+
+# Without --force, to a new name (published by a hard link): every call
+# fails in turn; no file and no temporary file is left.
+mkdir fresh
+n=1
+while [ "$n" -le 100 ]; do
+  e=$(errno_of "$n")
+  faulted "$n" "$e" fresh "$EDUSIM" run "$tiny" -o fresh/new.h5 --quiet
+  if ! fired; then
+    break
+  fi
+  what="run to a new name, $(fired_call) #$n fails with $e"
+  failed_cleanly "$what" 1 "$(text_of "$e")"
+  if [ -z "$(ls -A fresh)" ]; then pass "$what: nothing left"; else fail "$what: left $(ls -A fresh)"; fi
+  n=$((n + 1))
+done
+if [ "$status" -eq 0 ] && [ -f fresh/new.h5 ]; then pass "run to a new name, no fault reached: exit 0"; else fail "run to a new name, last: exit $status"; fi
+
+# A parent of the output that is a file.
+expect_status 1 "run -o FILE/x.h5" "$EDUSIM" run "$tiny" -o previous.h5/x.h5 --quiet
+contains err.txt "cannot check 'previous.h5/x.h5': Not a directory"
 finish

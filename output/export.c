@@ -47,11 +47,14 @@
 #include "models/strings.h"
 #include "output/csv_out.h"
 #include "output/results_file.h"
+#include "output/export_impl.h"
 
 #define MAX_RANK        8                 /* axes of a data variable exported */
 #define SCALE_NAME_MAX  256               /* longest dimension name */
 #define BLOCK_VALUES    ((size_t)1 << 16) /* values of a variable per read */
 #define OUTPUT_BUFFER   ((size_t)1 << 16) /* stdio buffer of a CSV file */
+#define NUMBER_TEXT_MAX 40 /* "%.17g" of a double, or an int64, and NUL */
+
 #define METADATA_FILE   "metadata.csv"
 #define SCENARIO_FOLDER "scenario"
 #define SCENARIO_GROUP  "scenario"
@@ -198,12 +201,6 @@ static void table_clear(struct table *t) {
   memset(t, 0, sizeof *t);
 }
 
-/* A file written to a temporary name, renamed at the end. */
-struct pending {
-  char *tmp;   /* "<folder>/.<name>.tmp.<pid>" (owned) */
-  char *final; /* "<folder>/<name>" (owned) */
-};
-
 /* Everything one export holds. */
 struct exporter {
   const char *path;           /* the results file (borrowed) */
@@ -214,10 +211,7 @@ struct exporter {
   size_t n_groups, cap_groups;
   char **groups; /* data groups of the file, in file order (owned) */
   bool has_scenario;
-  size_t n_pending, cap_pending;
-  struct pending *pending;
-  size_t n_created, cap_created;
-  char **created; /* folders this export made, parents first (owned) */
+  struct es__export_files files; /* temporary files and folders made */
   struct es_error *err;
 };
 
@@ -679,148 +673,23 @@ static int name_tables(struct exporter *ex) {
 
 /* ---- folders and files --------------------------------------------------- */
 
-/* mkdir of @p path unless it is a folder already; folders made are recorded
- * so that a failed export can remove them. */
+/* The folders and the temporary files are output/export_files.c's. */
 static int make_folder(struct exporter *ex, const char *path) {
-  struct stat st;
-  if (mkdir(path, 0777) == 0) {
-    if (!grow((void **)&ex->created, &ex->cap_created, ex->n_created,
-              sizeof *ex->created) ||
-        (ex->created[ex->n_created] = es_strdup(path)) == NULL) {
-      rmdir(path);
-      return ES_FAIL(ex->err, ES_ENOMEM, "folder '%s'", path);
-    }
-    ex->n_created++;
-    return ES_OK;
-  }
-  const int e = errno;
-  if (e == EEXIST && stat(path, &st) == 0) {
-    if (S_ISDIR(st.st_mode)) {
-      return ES_OK;
-    }
-    return ES_FAIL(ex->err, ES_EINPUT,
-                   "'%s' exists and is not a folder (expected a folder for "
-                   "the CSV files)",
-                   path);
-  }
-  return ES_FAIL(ex->err, ES_EIO, "cannot create the folder '%s': %s", path,
-                 strerror(e));
+  return es__export_make_folder(&ex->files, path);
 }
 
-/* Check or create the output folder @p dir (mkdir -p). */
 static int prepare_folder(struct exporter *ex, const char *dir,
                           const bool force) {
-  struct stat st;
-  if (stat(dir, &st) == 0) {
-    if (!S_ISDIR(st.st_mode)) {
-      return ES_FAIL(ex->err, ES_EINPUT,
-                     "'%s' exists and is not a folder (expected a folder for "
-                     "the CSV files)",
-                     dir);
-    }
-    DIR *d = opendir(dir);
-    if (d == NULL) {
-      return ES_FAIL(ex->err, ES_EIO, "cannot read the folder '%s': %s", dir,
-                     strerror(errno));
-    }
-    bool empty = true;
-    const struct dirent *e = NULL;
-    while (empty && (e = readdir(d)) != NULL) {
-      empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
-    }
-    closedir(d);
-    if (!empty && !force) {
-      return ES_FAIL(ex->err, ES_EEXIST,
-                     "the folder '%s' is not empty (use --force to write into "
-                     "it; files of the same names are replaced)",
-                     dir);
-    }
-    return ES_OK;
-  }
-  char *path = es_strdup(dir);
-  if (path == NULL) {
-    return ES_FAIL(ex->err, ES_ENOMEM, "folder '%s'", dir);
-  }
-  int rc = ES_OK;
-  for (char *p = path + 1; *p != '\0' && rc == ES_OK; p++) {
-    if (*p == '/' && p[-1] != '/') {
-      *p = '\0';
-      rc = make_folder(ex, path);
-      *p = '/';
-    }
-  }
-  if (rc == ES_OK) {
-    rc = make_folder(ex, path);
-  }
-  free(path);
-  return rc;
+  return es__export_prepare_folder(&ex->files, dir, force);
 }
 
-/* fsync of an open file or of a folder; folders on some file systems refuse
- * it with EINVAL, which is not an error. */
-static int sync_folder(struct exporter *ex, const char *path) {
-  const int fd = open(path, O_RDONLY);
-  if (fd < 0) {
-    return ES_FAIL(ex->err, ES_EIO, "cannot open '%s' to sync it: %s", path,
-                   strerror(errno));
-  }
-  int rc = ES_OK;
-  if (fsync(fd) != 0 && errno != EINVAL) {
-    rc =
-        ES_FAIL(ex->err, ES_EIO, "cannot sync '%s': %s", path, strerror(errno));
-  }
-  close(fd);
-  return rc;
-}
-
-/* Open "<folder>/.<name>.tmp.<pid>" for writing and record it as pending. */
 static int open_pending(struct exporter *ex, const char *folder,
                         const char *name, FILE **out) {
-  char pid[32];
-  snprintf(pid, sizeof pid, ".tmp.%ld", (long)getpid());
-  char *final = NULL, *tmp = NULL, *hidden = NULL;
-  final = concat3(folder, "/", name);
-  hidden = concat3("/.", name, pid);
-  tmp = hidden != NULL ? concat3(folder, hidden, "") : NULL;
-  free(hidden);
-  if (final == NULL || tmp == NULL ||
-      !grow((void **)&ex->pending, &ex->cap_pending, ex->n_pending,
-            sizeof *ex->pending)) {
-    free(final);
-    free(tmp);
-    return ES_FAIL(ex->err, ES_ENOMEM, "file '%s'", name);
-  }
-  unlink(tmp); /* one left by a killed export of this very pid */
-  FILE *f = fopen(tmp, "wx");
-  if (f == NULL) {
-    const int e = errno;
-    free(final);
-    free(tmp);
-    return ES_FAIL(ex->err, ES_EIO, "cannot create a file in '%s': %s", folder,
-                   strerror(e));
-  }
-  ex->pending[ex->n_pending].tmp = tmp;
-  ex->pending[ex->n_pending].final = final;
-  ex->n_pending++;
-  setvbuf(f, NULL, _IOFBF, OUTPUT_BUFFER);
-  *out = f;
-  return ES_OK;
+  return es__export_open(&ex->files, folder, name, out);
 }
 
-/* Flush, sync and close the last pending file. */
 static int close_pending(struct exporter *ex, FILE *f) {
-  const char *name = ex->pending[ex->n_pending - 1].final;
-  int e = 0;
-  if (ferror(f) || fflush(f) != 0 || fsync(fileno(f)) != 0) {
-    e = errno != 0 ? errno : EIO;
-  }
-  if (fclose(f) != 0 && e == 0) {
-    e = errno != 0 ? errno : EIO;
-  }
-  if (e != 0) {
-    return ES_FAIL(ex->err, ES_EIO, "cannot write '%s': %s", name, strerror(e));
-  }
-  return ES_OK;
+  return es__export_close(&ex->files, f);
 }
 
 /* ---- writing ------------------------------------------------------------- */
@@ -914,6 +783,10 @@ static int write_table(struct exporter *ex, const char *dir,
   size_t outer[MAX_RANK] = {0}; /* index of axes 0..k-1 within count */
   bool more = !empty;
   while (more) {
+    if (es__export_stopped(&ex->files)) {
+      rc = es__export_fail_stopped(&ex->files, t->file_name);
+      goto cleanup;
+    }
     hsize_t start[MAX_RANK], cnt[MAX_RANK];
     for (size_t a = 0; a < t->rank; a++) {
       start[a] = first[a] + (a < k ? outer[a] : 0);
@@ -1277,29 +1150,6 @@ static int write_metadata(struct exporter *ex, const char *dir) {
   return close_pending(ex, out);
 }
 
-/* Rename every pending file into place, then sync the folders. */
-static int commit(struct exporter *ex, const char *dir, const bool scenario) {
-  for (size_t i = 0; i < ex->n_pending; i++) {
-    if (rename(ex->pending[i].tmp, ex->pending[i].final) != 0) {
-      return ES_FAIL(ex->err, ES_EIO, "cannot rename '%s' to '%s': %s",
-                     ex->pending[i].tmp, ex->pending[i].final, strerror(errno));
-    }
-  }
-  int rc = sync_folder(ex, dir);
-  if (rc == ES_OK && scenario) {
-    char *folder = concat3(dir, "/", SCENARIO_FOLDER);
-    if (folder == NULL) {
-      return ES_FAIL(ex->err, ES_ENOMEM, "%s", "folder name");
-    }
-    struct stat st;
-    if (stat(folder, &st) == 0) {
-      rc = sync_folder(ex, folder);
-    }
-    free(folder);
-  }
-  return rc;
-}
-
 int es_export_csv(const char *results_path, const char *dir,
                   const struct es_export_options *opts,
                   struct es_export_summary *summary, struct es_error *err) {
@@ -1316,8 +1166,10 @@ int es_export_csv(const char *results_path, const char *dir,
     memset(summary, 0, sizeof *summary);
   }
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  struct exporter ex = {
-      .path = results_path, .file = H5I_INVALID_HID, .err = err};
+  struct exporter ex = {.path = results_path,
+                        .file = H5I_INVALID_HID,
+                        .files = {.cancel = opts->cancel, .err = err},
+                        .err = err};
   struct es_export_summary local;
   memset(&local, 0, sizeof local);
   bool with_scenario = false;
@@ -1344,24 +1196,13 @@ int es_export_csv(const char *results_path, const char *dir,
     rc = write_metadata(&ex, dir);
   }
   if (rc == ES_OK) {
-    rc = commit(&ex, dir, with_scenario);
+    rc = es__export_commit(&ex.files, dir,
+                           with_scenario ? SCENARIO_FOLDER : NULL);
   }
-  if (rc != ES_OK) {
-    for (size_t i = 0; i < ex.n_pending; i++) {
-      unlink(ex.pending[i].tmp);
-    }
-    for (size_t i = ex.n_created; i-- > 0;) {
-      rmdir(ex.created[i]); /* only when left empty */
-    }
-  } else if (summary != NULL) {
+  if (rc == ES_OK && summary != NULL) {
     *summary = local;
   }
-  for (size_t i = 0; i < ex.n_pending; i++) {
-    free(ex.pending[i].tmp);
-    free(ex.pending[i].final);
-  }
-  free(ex.pending);
-  es_strings_free(ex.created, ex.n_created);
+  es__export_files_clear(&ex.files, /*failed=*/rc != ES_OK);
   for (size_t i = 0; i < ex.n_tables; i++) {
     table_clear(&ex.tables[i]);
   }

@@ -9,6 +9,7 @@
 #ifndef ES_OUTPUT_EXPORT_H
 #define ES_OUTPUT_EXPORT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -30,6 +31,10 @@ struct es_export_options {
   bool force;                /* write into a folder that is not empty,
                                 replacing files of the same names */
   struct es_digest_policy digest; /* digest check of the results file */
+  const volatile sig_atomic_t *cancel; /* when non-NULL and set (by a signal
+                                          handler), the export stops between
+                                          blocks of rows or files: nothing is
+                                          replaced, ES_EINTERRUPTED */
 };
 
 /** What an export wrote. Transparent; filled by es_export_csv. */
@@ -57,10 +62,16 @@ struct es_export_summary {
  *
  * The file and the options are checked before anything is written. @p dir
  * and its parents are created when missing; an existing @p dir that is not
- * empty is refused without opts->force. Every file is written to a hidden
- * temporary name in its folder and renamed into place only after all files
- * are complete: on failure the temporary files are removed, and the folders
- * this call created when they are left empty.
+ * empty is refused without opts->force. Only a regular file or a new name
+ * is ever replaced: a name that holds a folder, device, FIFO, socket or
+ * symbolic link is ES_EINPUT and left untouched. Every file is written to a
+ * hidden temporary name in its folder and renamed into place only after all
+ * files are complete; a replaced file is kept as a hard link until the
+ * folders are synced. On any failure (a write, sync, close or rename, with
+ * the system's reason in the message) or a stop, the temporary files are
+ * removed, the files already renamed are put back, and the folders this call
+ * created are removed when left empty: the folder's previous files stay as
+ * they were.
  * @param results_path a results file written by `edusim run` (borrowed).
  * @param dir the folder to write (borrowed).
  * @param opts groups, statistic and force (borrowed); NULL for the defaults.
@@ -69,9 +80,11 @@ struct es_export_summary {
  * @return ES_OK; ES_EINPUT (no such file, a digest that does not match,
  *         not HDF5, not an edusim results file or another format_version, a
  *         malformed group (es_results_file_open lists the checks), an unknown
- * group or statistic, @p dir a file); ES_EEXIST (@p dir not empty without
- *         force); ES_EINVAL (NULL paths); ES_EIO (a folder or file cannot be
- *         created or written); ES_EHDF5 (a read failed); ES_ENOMEM.
+ *         group or statistic, @p dir a file, an output name that is not a
+ *         regular file); ES_EEXIST (@p dir not empty without force);
+ *         ES_EINVAL (NULL paths); ES_EIO (a folder or file cannot be created,
+ *         written, synced or renamed); ES_EHDF5 (a read failed);
+ *         ES_EINTERRUPTED (opts->cancel was set); ES_ENOMEM.
  */
 int es_export_csv(const char *results_path, const char *dir,
                   const struct es_export_options *opts,

@@ -122,20 +122,31 @@ struct es_write_options {
   int deflate_level; /* 0..9; 0 = no compression (default 1) */
   const volatile sig_atomic_t *cancel; /* when non-NULL and set (by a signal
                                           handler) before the file is put in
-                                          place, the temporary file is removed
-                                          and ES_EINTERRUPTED returned */
+                                          place, the write stops (it is checked
+                                          between datasets, between chunks of
+                                          about 1 MiB and between written
+                                          pieces), the temporary file is
+                                          removed and ES_EINTERRUPTED
+                                          returned */
 };
 
 /**
- * @brief Write @p res to @p path atomically: a temporary file
- * "<path>.tmp.<pid>" in the same folder, signed with the SHA-256 digest of
- * its contents in its 512-byte user block (digest.h), fsync, rename, fsync
- * of the folder.
- * On any failure the temporary file is removed and an existing @p path is left
- * untouched. Without opts->force an existing @p path is ES_EEXIST, checked
- * before anything is written (and again, race-free, when the file is put in
- * place). Temporary files "<basename>.tmp.<pid>" of writers that are no
- * longer running are removed first.
+ * @brief Write @p res to @p path atomically: the file is built in memory,
+ * written to a temporary file "<path>.tmp.<pid>" in the same folder, signed
+ * with the SHA-256 digest of its contents in its 512-byte user block
+ * (digest.h), fsync'ed,
+ * renamed, and the folder fsync'ed. On any failure (every write, fsync, close
+ * and rename is checked; the message names the file and the system's reason)
+ * or stop the temporary file is removed and an existing @p path is left
+ * byte-identical: a replaced file is kept as a hard link
+ * "<path>.tmp.<pid>.old" until the folder is synced and put back if that
+ * fails. Without opts->force an existing @p path is ES_EEXIST, checked before
+ * anything is written (and again, race-free, when the file is put in place).
+ * Only a regular file is ever replaced: a @p path that holds a folder,
+ * device, FIFO, socket or symbolic link is ES_EINVAL, checked before writing
+ * and again just before the rename, and left untouched. Temporary files
+ * "<basename>.tmp.<pid>" (and ".old" links) of writers that are no longer
+ * running are removed first.
  *
  * Layout: one group per variable group (in the order of their first
  * variable), each holding a coordinate dataset (dimension scale) for every
@@ -160,9 +171,10 @@ struct es_write_options {
  * @return ES_OK; ES_EINVAL for invalid results or options (names with '/',
  *         a variable named like an axis or label variable, missing labels,
  *         text that is not UTF-8, repeated names, deflate level outside
- *         0..9); ES_EEXIST; ES_EIO (folder missing or not writable, rename
- *         or fsync failed); ES_EHDF5; ES_ENOMEM; ES_EINTERNAL (an HDF5
- *         handle leaked).
+ *         0..9; @p path holds something other than a regular file);
+ *         ES_EEXIST; ES_EIO (folder missing or not writable, a write, fsync,
+ *         close, link or rename failed); ES_EINTERRUPTED (opts->cancel was
+ *         set); ES_EHDF5; ES_ENOMEM; ES_EINTERNAL (an HDF5 handle leaked).
  */
 int es_results_write(const struct es_results *res, const char *path,
                      const struct es_write_options *opts, struct es_error *err);

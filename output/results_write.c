@@ -18,11 +18,19 @@
  *     verbatim with its SHA-256, so that the file documents its own run; a
  *     file that is not valid UTF-8 text is kept as base64 text instead;
  *   - link and attribute creation order are tracked and indexed (recipe 5).
- * The file is written to "<path>.tmp.<pid>" next to the target, closed under
- * H5F_CLOSE_SEMI after checking that no handle leaked, fsync'ed, and renamed
- * (or hard-linked, when replacing is not allowed) into place, and the folder
- * is fsync'ed (recipe 7): a crash never leaves a half-written file under the
- * final name. Temporary files of writers that died are removed first. */
+ * The file is built in memory with HDF5's core driver (no backing store),
+ * closed under H5F_CLOSE_SEMI after checking that no handle leaked, and its
+ * bytes are written by us to "<path>.tmp.<pid>" next to the target, which is
+ * fsync'ed and renamed (or hard-linked, when replacing is not allowed) into
+ * place, and the folder is fsync'ed (recipe 7): a crash never leaves a
+ * half-written file under the final name. HDF5 itself never touches the
+ * disk, because HDF5 1.10 cannot close a file whose flush failed (H5Fclose
+ * frees it but keeps its id, and the library crashes at exit): every I/O
+ * failure is a call of ours, reported with the system's reason, and the
+ * temporary file is removed. Only a regular file is replaced; the old one is
+ * kept as a hard link until the folder is synced, and put back if that
+ * fails. A stop signal is honoured between chunks. Temporary files of
+ * writers that died are removed first. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -49,7 +57,12 @@
 /* Recipe 3: chunks at most the 1 MiB default chunk cache of readers. */
 #define CHUNK_TARGET_BYTES ((size_t)1 << 20)
 #define TMP_INFIX          ".tmp." /* "<path>.tmp.<pid>" */
+#define BACKUP_SUFFIX      ".old"  /* "<path>.tmp.<pid>.old": replaced file */
 #define PID_TEXT_MAX       24      /* digits of a pid, generously */
+/* The in-memory file grows by this much at a time (HDF5 core driver). */
+#define CORE_INCREMENT_BYTES ((size_t)1 << 20)
+/* Largest single write(2) of the finished file: a stop is checked between. */
+#define WRITE_PIECE_BYTES ((size_t)4 << 20)
 
 /* ---- HDF5 helpers ------------------------------------------------------ */
 
@@ -89,10 +102,22 @@ h5_fail(struct es_error *err, int code, const char *fmt, ...) {
 /* Everything the group writers share. */
 struct writer {
   const struct es_results *res;
-  hid_t str_type;         /* variable-length UTF-8 string */
-  unsigned deflate_level; /* 0 = no filters */
+  hid_t str_type;                      /* variable-length UTF-8 string */
+  unsigned deflate_level;              /* 0 = no filters */
+  const volatile sig_atomic_t *cancel; /* a stop signal's flag, or NULL */
   struct es_error *err;
 };
+
+/* True once a stop signal asked to abandon the write. Checked before every
+ * dataset, between the chunks of a dataset and between the pieces written to
+ * disk, so that a stop is honoured within a chunk's compression time. */
+static bool stop_asked(const struct writer *w) {
+  return w->cancel != NULL && *w->cancel != 0;
+}
+
+static int fail_stopped(const struct writer *w, const char *what) {
+  return ES_FAIL(w->err, ES_EINTERRUPTED, "interrupted while writing %s", what);
+}
 
 /* One dataset to write: shape, data, attributes and scales. */
 struct dataset_spec {
@@ -203,6 +228,87 @@ static void chunk_shape(const enum es_dim *dims, size_t n_dims,
   }
 }
 
+/* The values of @p ds in one call. */
+static int write_whole(const struct writer *w, hid_t ds,
+                       const struct dataset_spec *spec) {
+  const herr_t st =
+      H5Dwrite(ds, spec->mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, spec->data);
+  if (st < 0) {
+    return h5_fail(w->err, ES_EHDF5, "writing dataset '%s'", spec->name);
+  }
+  return ES_OK;
+}
+
+/* The values of the chunked @p ds one chunk at a time, in row-major order of
+ * the chunk grid, checking for a stop between chunks: each call compresses
+ * at most one chunk (under CHUNK_TARGET_BYTES), so a stop is honoured within
+ * milliseconds instead of after the whole array. Axes after the last one that
+ * is split are written whole; each piece is whole chunks, so no chunk is
+ * compressed twice. */
+static int write_by_chunks(const struct writer *w, hid_t ds,
+                           const struct dataset_spec *spec,
+                           const hsize_t *chunk) {
+  const size_t n_dims = spec->n_dims;
+  size_t n_split = 0; /* axes 0..n_split-1 are walked chunk by chunk */
+  for (size_t k = 0; k < n_dims; k++) {
+    if (chunk[k] < spec->shape[k]) {
+      n_split = k + 1;
+    }
+  }
+  if (n_split == 0) {
+    return write_whole(w, ds, spec);
+  }
+  int rc = ES_OK;
+  hid_t mspace = H5Screate_simple((int)n_dims, spec->shape, NULL);
+  hid_t fspace = H5Dget_space(ds);
+  if (mspace < 0 || fspace < 0) {
+    rc = h5_fail(w->err, ES_EHDF5, "dataset '%s': dataspace", spec->name);
+    goto cleanup;
+  }
+  hsize_t start[ES_VARIABLE_MAX_DIMS] = {0};
+  hsize_t count[ES_VARIABLE_MAX_DIMS];
+  bool more = true;
+  while (more) {
+    if (stop_asked(w)) {
+      rc = fail_stopped(w, spec->name);
+      goto cleanup;
+    }
+    for (size_t k = 0; k < n_dims; k++) {
+      count[k] = k < n_split && spec->shape[k] - start[k] < chunk[k]
+                     ? spec->shape[k] - start[k]
+                 : k < n_split ? chunk[k]
+                               : spec->shape[k];
+    }
+    if (H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) <
+            0 ||
+        H5Sselect_hyperslab(mspace, H5S_SELECT_SET, start, NULL, count, NULL) <
+            0 ||
+        H5Dwrite(ds, spec->mem_type, mspace, fspace, H5P_DEFAULT, spec->data) <
+            0) {
+      rc = h5_fail(w->err, ES_EHDF5, "writing dataset '%s'", spec->name);
+      goto cleanup;
+    }
+    /* Next chunk of the grid: the last split axis moves fastest. */
+    more = false;
+    for (size_t k = n_split; k-- > 0;) {
+      start[k] += chunk[k];
+      if (start[k] < spec->shape[k]) {
+        more = true;
+        break;
+      }
+      start[k] = 0;
+    }
+  }
+cleanup:
+  if (fspace >= 0) {
+    H5Sclose(fspace);
+  }
+  if (mspace >= 0) {
+    H5Sclose(mspace);
+  }
+  return rc;
+}
+
 /* Creates, fills and describes one dataset; returns it open in @p keep when
  * @p keep is not NULL (the caller closes it), else closes it. */
 static int write_dataset(const struct writer *w, hid_t loc,
@@ -215,6 +321,9 @@ static int write_dataset(const struct writer *w, hid_t loc,
   herr_t st = 0;
   const double nan_value = NAN;
 
+  if (stop_asked(w)) {
+    return fail_stopped(w, spec->name);
+  }
   hsize_t n_values = 1;
   for (size_t k = 0; k < spec->n_dims; k++) {
     n_values *= spec->shape[k];
@@ -233,8 +342,9 @@ static int write_dataset(const struct writer *w, hid_t loc,
     st = H5Pset_fill_value(dcpl, H5T_NATIVE_DOUBLE, &nan_value);
   }
   /* A zero-length axis cannot be chunked: such a dataset stays contiguous. */
-  if (st >= 0 && spec->chunked && n_values > 0) {
-    hsize_t chunk[ES_VARIABLE_MAX_DIMS];
+  hsize_t chunk[ES_VARIABLE_MAX_DIMS];
+  const bool chunked = spec->chunked && n_values > 0;
+  if (st >= 0 && chunked) {
     chunk_shape(dims, spec->n_dims, spec->shape, chunk);
     st = H5Pset_chunk(dcpl, (int)spec->n_dims, chunk);
     if (st >= 0 && w->deflate_level > 0) {
@@ -257,10 +367,9 @@ static int write_dataset(const struct writer *w, hid_t loc,
     goto cleanup;
   }
   if (n_values > 0) {
-    st =
-        H5Dwrite(ds, spec->mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, spec->data);
-    if (st < 0) {
-      rc = h5_fail(err, ES_EIO, "writing dataset '%s'", spec->name);
+    rc = chunked ? write_by_chunks(w, ds, spec, chunk)
+                 : write_whole(w, ds, spec);
+    if (rc != ES_OK) {
       goto cleanup;
     }
   }
@@ -669,10 +778,55 @@ static int write_root_attributes(const struct writer *w, hid_t file) {
   return rc;
 }
 
-/* Writes the whole file at @p tmp_path, created exclusively, and closes it;
- * @p created tells whether the file was made (and so is ours to remove). */
-static int write_file(const struct writer *w, const char *tmp_path,
-                      bool *created) {
+/* Closes every object still open in @p file, then @p file. After a failure
+ * part-way a group or dataset may still be open; under H5F_CLOSE_SEMI the
+ * file would then stay open, and HDF5 would close it at exit instead. */
+static void close_everything(hid_t file) {
+  const unsigned types = H5F_OBJ_DATASET | H5F_OBJ_GROUP | H5F_OBJ_DATATYPE |
+                         H5F_OBJ_ATTR | H5F_OBJ_LOCAL;
+  const ssize_t n_open = H5Fget_obj_count(file, types);
+  hid_t *ids = n_open > 0 ? malloc((size_t)n_open * sizeof *ids) : NULL;
+  const ssize_t n_ids =
+      ids != NULL ? H5Fget_obj_ids(file, types, (size_t)n_open, ids) : 0;
+  for (ssize_t i = 0; i < n_ids; i++) {
+    switch (H5Iget_type(ids[i])) {
+      case H5I_DATASET:
+        H5Dclose(ids[i]);
+        break;
+      case H5I_GROUP:
+        H5Gclose(ids[i]);
+        break;
+      case H5I_DATATYPE:
+        H5Tclose(ids[i]);
+        break;
+      case H5I_ATTR:
+        H5Aclose(ids[i]);
+        break;
+      default:
+        break;
+    }
+  }
+  free(ids);
+  H5Fclose(file);
+  H5Eclear2(H5E_DEFAULT);
+}
+
+/* The bytes of a finished file, built in memory by write_file. */
+struct image {
+  unsigned char *bytes; /* the HDF5 file from its superblock on (owned) */
+  size_t n_bytes;       /* length of bytes, bytes */
+  size_t n_userblock;   /* bytes before the superblock (the user block),
+                           written as zeros */
+};
+
+/* Builds the whole file in memory (HDF5's core driver, no backing store) and
+ * returns its bytes in @p img. HDF5 itself never writes to disk: a full disk,
+ * a quota or an I/O error can then only happen in store_image, where the
+ * operating system's reason is known, instead of inside HDF5, whose close of
+ * a file it failed to flush leaves the library in a state that crashes at
+ * exit (HDF5 1.10). @p label names the file in HDF5's messages. */
+static int write_file(const struct writer *w, const char *label,
+                      struct image *img) {
   const struct es_results *res = w->res;
   int rc = ES_OK;
   hid_t fcpl = H5I_INVALID_HID, fapl = H5I_INVALID_HID;
@@ -698,16 +852,18 @@ static int write_file(const struct writer *w, const char *tmp_path,
   if (st >= 0) {
     st = H5Pset_fclose_degree(fapl, H5F_CLOSE_SEMI);
   }
+  if (st >= 0) {
+    st = H5Pset_fapl_core(fapl, CORE_INCREMENT_BYTES, /*backing_store=*/0);
+  }
   if (st < 0) {
     rc = h5_fail(w->err, ES_EHDF5, "%s", "file properties");
     goto cleanup;
   }
-  file = H5Fcreate(tmp_path, H5F_ACC_EXCL, fcpl, fapl);
+  file = H5Fcreate(label, H5F_ACC_EXCL, fcpl, fapl);
   if (file < 0) {
-    rc = h5_fail(w->err, ES_EIO, "cannot create '%s'", tmp_path);
+    rc = h5_fail(w->err, ES_EHDF5, "cannot create '%s' in memory", label);
     goto cleanup;
   }
-  *created = true;
   rc = write_root_attributes(w, file);
   /* Groups in the order of their first variable. */
   for (size_t i = 0; i < res->n_variables && rc == ES_OK; i++) {
@@ -727,7 +883,7 @@ static int write_file(const struct writer *w, const char *tmp_path,
   }
   st = H5Fflush(file, H5F_SCOPE_GLOBAL);
   if (st < 0) {
-    rc = h5_fail(w->err, ES_EIO, "flushing '%s'", tmp_path);
+    rc = h5_fail(w->err, ES_EHDF5, "flushing '%s'", label);
     goto cleanup;
   }
   /* STYLE 34: only the file itself may still be open. */
@@ -736,18 +892,41 @@ static int write_file(const struct writer *w, const char *tmp_path,
     rc = ES_FAIL(w->err, ES_EINTERNAL,
                  "'%s': %zd HDF5 objects open before close (expected 1: a "
                  "handle leaked)",
-                 tmp_path, n_open);
+                 label, n_open);
     goto cleanup;
   }
+  hsize_t n_userblock = 0;
+  const ssize_t n_bytes = H5Fget_file_image(file, NULL, 0);
+  if (n_bytes <= 0 || H5Pget_userblock(fcpl, &n_userblock) < 0) {
+    rc = h5_fail(w->err, ES_EHDF5, "size of '%s'", label);
+    goto cleanup;
+  }
+  img->bytes = malloc((size_t)n_bytes);
+  if (img->bytes == NULL) {
+    rc = ES_FAIL(w->err, ES_ENOMEM, "'%s': out of memory (%zd bytes)", label,
+                 n_bytes);
+    goto cleanup;
+  }
+  if (H5Fget_file_image(file, img->bytes, (size_t)n_bytes) != n_bytes) {
+    rc = h5_fail(w->err, ES_EHDF5, "bytes of '%s'", label);
+    goto cleanup;
+  }
+  img->n_bytes = (size_t)n_bytes;
+  img->n_userblock = (size_t)n_userblock;
   st = H5Fclose(file);
   file = H5I_INVALID_HID;
   if (st < 0) {
-    rc = h5_fail(w->err, ES_EIO, "closing '%s'", tmp_path);
+    rc = h5_fail(w->err, ES_EHDF5, "closing '%s'", label);
     goto cleanup;
   }
 cleanup:
+  if (rc != ES_OK) {
+    free(img->bytes);
+    img->bytes = NULL;
+    img->n_bytes = 0;
+  }
   if (file >= 0) {
-    H5Fclose(file);
+    close_everything(file);
   }
   if (fapl >= 0) {
     H5Pclose(fapl);
@@ -760,6 +939,72 @@ cleanup:
 
 /* ---- files and folders ------------------------------------------------- */
 
+/* Writes @p n bytes of @p bytes to @p fd, through short writes and
+ * interrupted calls; a stop signal is checked between pieces. Returns 0, the
+ * errno of the failing write, or -1 when stopped. */
+static int write_all(const struct writer *w, const int fd, const void *bytes,
+                     size_t n) {
+  const unsigned char *p = bytes;
+  while (n > 0) {
+    if (stop_asked(w)) {
+      return -1;
+    }
+    const size_t piece = n < WRITE_PIECE_BYTES ? n : WRITE_PIECE_BYTES;
+    const ssize_t done = write(fd, p, piece);
+    if (done < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return errno;
+    }
+    if (done == 0) {
+      return EIO; /* no progress and no reason: do not spin */
+    }
+    p += done;
+    n -= (size_t)done;
+  }
+  return 0;
+}
+
+/* Puts the bytes of @p img in the new file @p tmp (the temporary file of
+ * @p path): the user block as zeros, then the HDF5 file. @p created tells
+ * whether @p tmp was made, and so is ours to remove. */
+static int store_image(const struct writer *w, const char *tmp,
+                       const char *path, const struct image *img,
+                       bool *created) {
+  const int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+  if (fd < 0) {
+    return ES_FAIL(w->err, ES_EIO,
+                   "cannot create '%s' (temporary file of "
+                   "'%s'): %s",
+                   tmp, path, strerror(errno));
+  }
+  *created = true;
+  unsigned char zeros[512];
+  memset(zeros, 0, sizeof zeros);
+  int e = 0;
+  for (size_t left = img->n_userblock; left > 0 && e == 0;) {
+    const size_t n = left < sizeof zeros ? left : sizeof zeros;
+    e = write_all(w, fd, zeros, n);
+    left -= n;
+  }
+  if (e == 0) {
+    e = write_all(w, fd, img->bytes, img->n_bytes);
+  }
+  if (close(fd) != 0 && e == 0) {
+    e = errno;
+  }
+  if (e < 0) {
+    return fail_stopped(w, tmp);
+  }
+  if (e != 0) {
+    return ES_FAIL(w->err, ES_EIO,
+                   "cannot write '%s' (temporary file of '%s'): %s", tmp, path,
+                   strerror(e));
+  }
+  return ES_OK;
+}
+
 /* fsync of the file or folder at @p path. Folders on some file systems
  * refuse fsync with EINVAL; that is not an error. */
 static int sync_path(const char *path, bool is_folder, struct es_error *err) {
@@ -768,16 +1013,30 @@ static int sync_path(const char *path, bool is_folder, struct es_error *err) {
     return ES_FAIL(err, ES_EIO, "cannot open '%s' to sync it: %s", path,
                    strerror(errno));
   }
-  int rc = ES_OK;
+  int e = 0;
   if (fsync(fd) != 0 && !(is_folder && errno == EINVAL)) {
-    rc = ES_FAIL(err, ES_EIO, "cannot sync '%s': %s", path, strerror(errno));
+    e = errno;
   }
-  close(fd);
-  return rc;
+  if (close(fd) != 0 && e == 0) {
+    e = errno;
+  }
+  if (e != 0) {
+    return ES_FAIL(err, ES_EIO, "cannot sync '%s': %s", path, strerror(e));
+  }
+  return ES_OK;
+}
+
+/* True for "<digits>" or "<digits>.old" (@p n_digits set to the digits). */
+static bool is_temp_suffix(const char *s, size_t *n_digits) {
+  *n_digits = strspn(s, "0123456789");
+  return *n_digits > 0 && *n_digits <= 18 &&
+         (s[*n_digits] == '\0' || strcmp(s + *n_digits, BACKUP_SUFFIX) == 0);
 }
 
 /* Removes "<base>.tmp.<pid>" files in @p folder whose writer process is gone
- * (recipe 7: a crashed run leaves its temporary file behind). */
+ * (recipe 7: a crashed run leaves its temporary file behind), and the
+ * "<base>.tmp.<pid>.old" links to a replaced file that publish() keeps while
+ * it replaces it. */
 static int remove_stale_temps(const char *folder, const char *base,
                               struct es_error *err) {
   DIR *dir = opendir(folder);
@@ -796,9 +1055,8 @@ static int remove_stale_temps(const char *folder, const char *base,
       continue;
     }
     const char *digits = name + n_base + n_infix;
-    const size_t n_digits = strlen(digits);
-    if (n_digits == 0 || n_digits > 18 ||
-        strspn(digits, "0123456789") != n_digits) {
+    size_t n_digits = 0;
+    if (!is_temp_suffix(digits, &n_digits)) {
       continue;
     }
     const long long pid_value = strtoll(digits, NULL, 10);
@@ -829,43 +1087,128 @@ static int remove_stale_temps(const char *folder, const char *base,
   return rc;
 }
 
-/* Puts @p tmp in place as @p path. Without @p force the file is hard-linked,
- * which fails if @p path appeared meanwhile, then the temporary name is
- * removed; file systems without hard links fall back to rename. */
-static int publish(const char *tmp, const char *path, bool force,
-                   struct es_error *err) {
-  if (!force) {
-    if (link(tmp, path) == 0) {
-      unlink(tmp);
+/* What kind of thing @p mode is, for messages. */
+static const char *file_kind(const mode_t mode) {
+  return S_ISDIR(mode)    ? "a folder"
+         : S_ISLNK(mode)  ? "a symbolic link"
+         : S_ISCHR(mode)  ? "a character device"
+         : S_ISBLK(mode)  ? "a block device"
+         : S_ISFIFO(mode) ? "a FIFO (named pipe)"
+         : S_ISSOCK(mode) ? "a socket"
+                          : "not a regular file";
+}
+
+/* Checks what @p path is: ES_OK when it is missing (*@p exists false) or a
+ * regular file; ES_EINVAL for anything else, which is never replaced: a
+ * device, FIFO, folder or socket would be destroyed by the rename, and a
+ * symbolic link would be replaced by a file instead of having its target
+ * written. */
+static int check_replaceable(const char *path, bool *exists,
+                             struct es_error *err) {
+  struct stat sb;
+  *exists = false;
+  if (lstat(path, &sb) != 0) {
+    if (errno == ENOENT) {
       return ES_OK;
     }
-    if (errno == EEXIST) {
-      return ES_FAIL(err, ES_EEXIST,
-                     "'%s' exists (appeared while writing; use --force to "
-                     "replace it)",
-                     path);
-    }
-    struct stat sb;
-    if (lstat(path, &sb) == 0) {
-      return ES_FAIL(err, ES_EEXIST,
-                     "'%s' exists (appeared while writing; use --force to "
-                     "replace it)",
-                     path);
-    }
+    return ES_FAIL(err, ES_EIO, "cannot check '%s': %s", path, strerror(errno));
   }
-  if (rename(tmp, path) != 0) {
-    return ES_FAIL(err, ES_EIO, "cannot rename '%s' to '%s': %s", tmp, path,
-                   strerror(errno));
+  if (!S_ISREG(sb.st_mode)) {
+    return ES_FAIL(err, ES_EINVAL,
+                   "'%s' is %s (expected a regular file to replace, or a "
+                   "new name); it is left untouched",
+                   path, file_kind(sb.st_mode));
   }
+  *exists = true;
   return ES_OK;
+}
+
+/* Puts @p tmp in place as @p path and syncs @p folder. Without @p force the
+ * file is hard-linked, which fails if @p path appeared meanwhile, and the
+ * temporary name stays for the caller to remove (*@p tmp_exists); file
+ * systems without hard links fall back to rename. With @p force, what
+ * @p path is gets checked once more, and a replaced file is kept as
+ * @p backup (a hard link) until the folder is synced: if that sync fails the
+ * old file is put back, so that a failure never leaves the new file in place.
+ */
+static int publish(const char *tmp, const char *path, const char *folder,
+                   const char *backup, bool force, bool *tmp_exists,
+                   struct es_error *err) {
+  bool linked = false; /* path is a new link to tmp */
+  bool has_backup = false;
+  int rc = ES_OK;
+  if (!force) {
+    if (link(tmp, path) == 0) {
+      linked = true;
+    } else if (errno == EEXIST) {
+      return ES_FAIL(err, ES_EEXIST,
+                     "'%s' exists (appeared while writing; use --force to "
+                     "replace it)",
+                     path);
+    } else if (errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP &&
+               errno != EMLINK && errno != ENOSYS) {
+      return ES_FAIL(err, ES_EIO, "cannot link '%s' to '%s': %s", tmp, path,
+                     strerror(errno));
+    } else {
+      struct stat sb;
+      if (lstat(path, &sb) == 0) {
+        return ES_FAIL(err, ES_EEXIST,
+                       "'%s' exists (appeared while writing; use --force to "
+                       "replace it)",
+                       path);
+      }
+    }
+  } else {
+    bool exists = false;
+    rc = check_replaceable(path, &exists, err);
+    if (rc != ES_OK) {
+      return rc;
+    }
+    if (exists) {
+      if (link(path, backup) == 0) {
+        has_backup = true;
+      } else if (errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP &&
+                 errno != EMLINK && errno != ENOSYS) {
+        return ES_FAIL(err, ES_EIO, "cannot link '%s' to '%s': %s", path,
+                       backup, strerror(errno));
+      }
+    }
+  }
+  if (!linked) {
+    if (rename(tmp, path) != 0) {
+      rc = ES_FAIL(err, ES_EIO, "cannot rename '%s' to '%s': %s", tmp, path,
+                   strerror(errno));
+      goto cleanup;
+    }
+    *tmp_exists = false;
+  }
+  rc = sync_path(folder, /*is_folder=*/true, err);
+  if (rc != ES_OK) {
+    /* Undo: the old file back under its name, or no file. */
+    if (has_backup && rename(backup, path) == 0) {
+      has_backup = false;
+      es_error_prefix(err, "'%s' was not replaced", path);
+    } else if (!has_backup && (linked || !force) && unlink(path) == 0) {
+      es_error_prefix(err, "'%s' was not written", path);
+    } else {
+      es_error_prefix(err, "'%s' was written but may not survive a crash",
+                      path);
+    }
+  }
+cleanup:
+  if (has_backup) {
+    unlink(backup);
+  }
+  return rc;
 }
 
 int es_results_write(const struct es_results *res, const char *path,
                      const struct es_write_options *opts,
                      struct es_error *err) {
   int rc = ES_OK;
-  char *folder = NULL, *tmp = NULL;
+  char *folder = NULL, *tmp = NULL, *backup = NULL;
   bool tmp_exists = false;
+  struct image img = {0};
   struct writer w = {.res = res, .str_type = H5I_INVALID_HID, .err = err};
 
   /* STYLE 20: errors are reported through our codes, never printed. */
@@ -882,6 +1225,7 @@ int es_results_write(const struct es_results *res, const char *path,
                    MAX_DEFLATE_LEVEL);
   }
   w.deflate_level = (unsigned)level;
+  w.cancel = opts != NULL ? opts->cancel : NULL;
   const size_t n_path = strlen(path);
   if (path[n_path - 1] == '/') {
     return ES_FAIL(err, ES_EINVAL, "output '%s' names a folder, not a file",
@@ -901,6 +1245,12 @@ int es_results_write(const struct es_results *res, const char *path,
       return ES_FAIL(err, ES_EIO, "cannot check '%s': %s", path,
                      strerror(errno));
     }
+  } else {
+    bool exists = false;
+    rc = check_replaceable(path, &exists, err);
+    if (rc != ES_OK) {
+      return rc;
+    }
   }
 
   /* The folder and the base name of the output. */
@@ -909,9 +1259,11 @@ int es_results_write(const struct es_results *res, const char *path,
   const size_t n_folder = slash == NULL   ? 1
                           : slash == path ? 1
                                           : (size_t)(slash - path);
+  const size_t n_tmp = n_path + sizeof TMP_INFIX + PID_TEXT_MAX;
   folder = malloc(n_folder + 1);
-  tmp = malloc(n_path + sizeof TMP_INFIX + PID_TEXT_MAX);
-  if (folder == NULL || tmp == NULL) {
+  tmp = malloc(n_tmp);
+  backup = malloc(n_tmp + sizeof BACKUP_SUFFIX);
+  if (folder == NULL || tmp == NULL || backup == NULL) {
     rc = ES_FAIL(err, ES_ENOMEM, "%s", "out of memory");
     goto cleanup;
   }
@@ -921,8 +1273,8 @@ int es_results_write(const struct es_results *res, const char *path,
     memcpy(folder, path, n_folder);
     folder[n_folder] = '\0';
   }
-  snprintf(tmp, n_path + sizeof TMP_INFIX + PID_TEXT_MAX, "%s%s%lld", path,
-           TMP_INFIX, (long long)getpid());
+  snprintf(tmp, n_tmp, "%s%s%lld", path, TMP_INFIX, (long long)getpid());
+  snprintf(backup, n_tmp + sizeof BACKUP_SUFFIX, "%s%s", tmp, BACKUP_SUFFIX);
   rc = remove_stale_temps(folder, base, err);
   if (rc != ES_OK) {
     goto cleanup;
@@ -939,7 +1291,13 @@ int es_results_write(const struct es_results *res, const char *path,
                  "this HDF5 library has no deflate filter (use level 0)");
     goto cleanup;
   }
-  rc = write_file(&w, tmp, &tmp_exists);
+  rc = write_file(&w, tmp, &img);
+  if (rc != ES_OK) {
+    goto cleanup;
+  }
+  rc = store_image(&w, tmp, path, &img, &tmp_exists);
+  free(img.bytes);
+  img.bytes = NULL;
   if (rc != ES_OK) {
     goto cleanup;
   }
@@ -952,21 +1310,13 @@ int es_results_write(const struct es_results *res, const char *path,
   if (rc != ES_OK) {
     goto cleanup;
   }
-  /* A stop asked for while writing: the file is complete, but the user no
+  /* A stop asked for while syncing: the file is complete, but the user no
    * longer wants it; the temporary file goes and nothing is published. */
-  if (opts != NULL && opts->cancel != NULL && *opts->cancel != 0) {
+  if (stop_asked(&w)) {
     rc = ES_FAIL(err, ES_EINTERRUPTED, "%s", "interrupted before publishing");
     goto cleanup;
   }
-  rc = publish(tmp, path, force, err);
-  if (rc != ES_OK) {
-    goto cleanup;
-  }
-  tmp_exists = false;
-  rc = sync_path(folder, /*is_folder=*/true, err);
-  if (rc != ES_OK) {
-    es_error_prefix(err, "'%s' was written but may not survive a crash", path);
-  }
+  rc = publish(tmp, path, folder, backup, force, &tmp_exists, err);
 cleanup:
   if (tmp_exists) {
     unlink(tmp);
@@ -974,6 +1324,8 @@ cleanup:
   if (w.str_type >= 0) {
     H5Tclose(w.str_type);
   }
+  free(img.bytes);
+  free(backup);
   free(tmp);
   free(folder);
   return rc;

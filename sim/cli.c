@@ -84,7 +84,8 @@ static const char usage_run[] =
     "                      any N\n"
     "  --strategy NAME     run only this strategy (repeat for several); the\n"
     "                      others' results are not changed by the selection\n"
-    "  --force             replace an existing results file\n"
+    "  --force             replace an existing results file (only a regular\n"
+    "                      file: a folder, device, FIFO or link is refused)\n"
     "  --quiet             print nothing but errors\n"
     "  --no-resource-check run even when the estimated memory or file size\n"
     "                      exceeds what is available\n"
@@ -234,9 +235,22 @@ static void drop_replicates_notice(struct es_diag_list *dl) {
   dl->n_diags = kept;
 }
 
+/* What kind of thing @p mode is, for messages. */
+static const char *file_kind(const mode_t mode) {
+  return S_ISDIR(mode)    ? "a folder"
+         : S_ISLNK(mode)  ? "a symbolic link"
+         : S_ISCHR(mode)  ? "a character device"
+         : S_ISBLK(mode)  ? "a block device"
+         : S_ISFIFO(mode) ? "a FIFO (named pipe)"
+         : S_ISSOCK(mode) ? "a socket"
+                          : "not a regular file";
+}
+
 /* Before the run: an output path that cannot be written is found now, not
- * after minutes of simulation. Creates the missing folders and tries the
- * temporary file the writer will use. Returns an exit status. */
+ * after minutes of simulation. Only a regular file is ever replaced (the
+ * writer checks again when it renames): a device, FIFO, socket, folder or
+ * symbolic link is refused and left untouched. Creates the missing folders
+ * and tries the temporary file the writer will use. Returns an exit status. */
 static int check_output_path(const char *path, bool force) {
   struct stat st;
   const size_t n = strlen(path);
@@ -247,12 +261,19 @@ static int check_output_path(const char *path, bool force) {
             path, path);
     return ES_EXIT_USAGE;
   }
-  if (stat(path, &st) == 0) {
+  if (lstat(path, &st) == 0) {
     if (S_ISDIR(st.st_mode)) {
       fprintf(stderr,
               "edusim run: output '%s' is a folder (expected a file "
               "name)\n",
               path);
+      return ES_EXIT_USAGE;
+    }
+    if (!S_ISREG(st.st_mode)) {
+      fprintf(stderr,
+              "edusim run: output '%s' is %s (expected a regular file to "
+              "replace, or a new name); it is left untouched\n",
+              path, file_kind(st.st_mode));
       return ES_EXIT_USAGE;
     }
     if (!force) {
@@ -262,6 +283,10 @@ static int check_output_path(const char *path, bool force) {
               path);
       return ES_EXIT_USAGE;
     }
+  } else if (errno != ENOENT) {
+    fprintf(stderr, "edusim run: cannot check '%s': %s\n", path,
+            strerror(errno));
+    return ES_EXIT_FAILURE;
   }
   struct es_error err;
   es_error_clear(&err);
@@ -277,8 +302,14 @@ static int check_output_path(const char *path, bool force) {
             path, strerror(errno));
     return ES_EXIT_FAILURE;
   }
-  close(fd);
+  const int closed = close(fd);
+  const int close_errno = errno;
   unlink(probe);
+  if (closed != 0) {
+    fprintf(stderr, "edusim run: cannot write '%s' next to '%s': %s\n", probe,
+            path, strerror(close_errno));
+    return ES_EXIT_FAILURE;
+  }
   return ES_EXIT_OK;
 }
 
@@ -845,7 +876,7 @@ int es_cli_main(int argc, char **argv, const struct es_stop *stop) {
     return es_cmd_compare(argc - 1, argv + 1);
   }
   if (strcmp(cmd, "export") == 0) {
-    return es_cmd_export(argc - 1, argv + 1);
+    return es_cmd_export(argc - 1, argv + 1, stop);
   }
   if (strcmp(cmd, "info") == 0) {
     return cmd_info(argc - 1, argv + 1);

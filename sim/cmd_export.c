@@ -44,15 +44,16 @@ static const char usage_long[] =
     "                     groups without a statistic axis are written whole,\n"
     "                     groups whose statistic axis lacks it are left out\n"
     "  --force            write into a folder that is not empty, replacing\n"
-    "                     files of the same names\n"
+    "                     files of the same names (regular files only)\n"
     "  --no-verify        read a results file changed on purpose since edusim\n"
     "                     wrote it (its SHA-256 digest no longer matches)\n"
     "  --help             this text\n"
     "\n"
     "Numbers are exact (%.17g); a missing value (NaN) is an empty field,\n"
     "which R and pandas read as NA. Files are written under temporary names\n"
-    "and renamed when all are complete. A results file whose digest does\n"
-    "not match (damaged or changed) is refused.\n"
+    "and renamed when all are complete: a failure or Ctrl-C (exit 130)\n"
+    "leaves the folder's previous files as they were. A results file whose\n"
+    "digest does not match (damaged or changed) is refused.\n"
     "exit status: 0 success, 1 runtime failure, 2 bad usage or bad input.\n";
 
 /* The parsed command line. */
@@ -141,7 +142,7 @@ static int parse_args(const int argc, char **argv, struct args *args) {
   return ES_EXIT_OK;
 }
 
-int es_cmd_export(int argc, char **argv) {
+int es_cmd_export(int argc, char **argv, const volatile sig_atomic_t *stop) {
   struct args args;
   memset(&args, 0, sizeof args);
   args.groups = calloc(argc > 0 ? (size_t)argc : 1, sizeof *args.groups);
@@ -161,13 +162,19 @@ int es_cmd_export(int argc, char **argv) {
   args.options.digest.notice = es_args_digest_notice;
   args.options.digest.notice_ctx = "export";
   args.options.n_groups = args.n_groups;
+  args.options.cancel = stop;
 
   struct es_error err;
   es_error_clear(&err);
   struct es_export_summary summary;
   const int rc =
       es_export_csv(args.path, args.dir, &args.options, &summary, &err);
-  if (rc != ES_OK) {
+  if (rc == ES_EINTERRUPTED && stop != NULL && *stop != 0) {
+    fprintf(stderr,
+            "edusim export: stopped by signal %d; nothing was written\n",
+            (int)*stop);
+    status = 128 + (int)*stop;
+  } else if (rc != ES_OK) {
     fprintf(stderr, "edusim export: error: %s\n", err.message);
     status = rc == ES_EINPUT || rc == ES_EINVAL || rc == ES_EEXIST
                  ? ES_EXIT_USAGE

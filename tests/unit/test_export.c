@@ -650,6 +650,34 @@ static void test_errors(const char *h5, const char *scratch) {
   free(other);
 }
 
+/* A stop flag already set: nothing is written, the folder is not made; a
+ * name that holds a FIFO is refused and left untouched. */
+static void test_stop_and_targets(const char *h5, const char *scratch) {
+  struct es_error err;
+  es_error_clear(&err);
+  char *dir = join(scratch, "stopped");
+  volatile sig_atomic_t stop = SIGINT;
+  struct es_export_options opts = {.cancel = &stop};
+  ES_CHECK_INT_EQ(es_export_csv(h5, dir, &opts, NULL, &err), ES_EINTERRUPTED);
+  ES_CHECK_CONTAINS(err.message, "interrupted while writing");
+  struct stat st;
+  ES_CHECK(stat(dir, &st) != 0);
+
+  ES_ASSERT(mkdir(dir, 0777) == 0);
+  char *fifo = join(dir, "metadata.csv");
+  ES_ASSERT(mkfifo(fifo, 0600) == 0);
+  stop = 0;
+  opts.force = true;
+  ES_CHECK_INT_EQ(es_export_csv(h5, dir, &opts, NULL, &err), ES_EINPUT);
+  ES_CHECK_CONTAINS(err.message, "metadata.csv' is a FIFO (named pipe)");
+  ES_CHECK(lstat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
+  long hidden = 0;
+  ES_CHECK_INT_EQ(count_entries(dir, &hidden), 1);
+  ES_CHECK_INT_EQ(hidden, 0);
+  free(fifo);
+  free(dir);
+}
+
 int main(void) {
   char scratch[] = "/tmp/es_test_export.XXXXXX";
   ES_ASSERT(mkdtemp(scratch) != NULL);
@@ -658,6 +686,7 @@ int main(void) {
   test_full_export(h5, scratch);
   test_options(h5, scratch);
   test_errors(h5, scratch);
+  test_stop_and_targets(h5, scratch);
   free(h5);
   remove_tree(scratch);
   return es_test_summary();

@@ -16,11 +16,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -710,6 +713,12 @@ static void test_chunk_shape(const char *dir) {
   ES_ASSERT(back != NULL);
   ES_CHECK(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, back) >=
            0);
+  /* Written chunk by chunk: every value in its place. */
+  size_t n_wrong = 0;
+  for (size_t i = 0; i < (size_t)n_stat * n_year * n_region * n_age; i++) {
+    n_wrong += back[i] != value_of(7, i);
+  }
+  ES_CHECK_INT_EQ(n_wrong, 0);
   /* [statistic 1][year 30][region 199][age 25], the last value */
   const size_t last = (size_t)n_stat * n_year * n_region * n_age - 1;
   ES_CHECK_DOUBLE_EQ(back[last], value_of(7, last));
@@ -767,19 +776,47 @@ static void test_failures_leave_no_temp(const char *dir) {
   build_results(&res);
   const struct es_write_options force = {.force = true, .deflate_level = 1};
 
-  /* The target is a non-empty folder: the file is fully written, then the
-   * rename fails; the temporary file must go and the folder stay. */
+  /* The target is a folder: even with force only a regular file is ever
+   * replaced; the folder stays and no temporary file is left. */
   char target[1024], inside[1100];
   snprintf(target, sizeof target, "%s/occupied", dir);
   snprintf(inside, sizeof inside, "%s/keep.txt", target);
   ES_CHECK(mkdir(target, 0700) == 0);
   touch(inside);
   int rc = es_results_write(&res, target, &force, &err);
-  ES_CHECK_INT_EQ(rc, ES_EIO);
-  ES_CHECK_CONTAINS(err.message, "cannot rename");
+  ES_CHECK_INT_EQ(rc, ES_EINVAL);
+  ES_CHECK_CONTAINS(err.message, "is a folder (expected a regular file");
   ES_CHECK_CONTAINS(err.message, target);
   ES_CHECK(exists(inside));
   ES_CHECK_INT_EQ(count_temps(dir), 0);
+
+  /* A FIFO and a symbolic link are not replaced either (a device the same:
+   * tests/integration/test_write_faults.sh tries /dev/full as root). */
+  char fifo[1024], link_path[1024], link_target[1024];
+  snprintf(fifo, sizeof fifo, "%s/pipe.h5", dir);
+  snprintf(link_path, sizeof link_path, "%s/link.h5", dir);
+  snprintf(link_target, sizeof link_target, "%s/link_target.h5", dir);
+  ES_CHECK(mkfifo(fifo, 0600) == 0);
+  touch(link_target);
+  ES_CHECK(symlink(link_target, link_path) == 0);
+  rc = es_results_write(&res, fifo, &force, &err);
+  ES_CHECK_INT_EQ(rc, ES_EINVAL);
+  ES_CHECK_CONTAINS(err.message, "is a FIFO (named pipe)");
+  struct stat sb;
+  ES_CHECK(lstat(fifo, &sb) == 0 && S_ISFIFO(sb.st_mode));
+  rc = es_results_write(&res, link_path, &force, &err);
+  ES_CHECK_INT_EQ(rc, ES_EINVAL);
+  ES_CHECK_CONTAINS(err.message, "is a symbolic link");
+  ES_CHECK(lstat(link_path, &sb) == 0 && S_ISLNK(sb.st_mode));
+  size_t n_target = 0;
+  char *target_bytes = read_all(link_target, &n_target);
+  ES_CHECK(target_bytes != NULL && n_target == 5 &&
+           memcmp(target_bytes, "stale", 5) == 0);
+  free(target_bytes);
+  ES_CHECK_INT_EQ(count_temps(dir), 0);
+  unlink(fifo);
+  unlink(link_path);
+  unlink(link_target);
 
   /* Without force the folder is simply "exists". */
   rc = es_results_write(&res, target, NULL, &err);
@@ -830,12 +867,17 @@ static void test_stale_temps(const char *dir) {
   snprintf(alive, sizeof alive, "%s.tmp.%lld", path, (long long)getppid());
   snprintf(other, sizeof other, "%s/other.h5.tmp.99999999", dir);
   snprintf(odd, sizeof odd, "%s.tmp.12ab", path);
+  /* A link to a replaced file kept by a writer that died while replacing. */
+  char dead_backup[1100];
+  snprintf(dead_backup, sizeof dead_backup, "%s.tmp.99999998.old", path);
+  touch(dead_backup);
   touch(dead);
   touch(alive);
   touch(other);
   touch(odd);
   ES_CHECK_INT_EQ(es_results_write(&res, path, NULL, &err), ES_OK);
   ES_CHECK(!exists(dead));
+  ES_CHECK(!exists(dead_backup));
   ES_CHECK(exists(alive));
   ES_CHECK(exists(other));
   ES_CHECK(exists(odd));
@@ -1096,6 +1138,84 @@ static void test_cancel(const char *dir, const char *path) {
   es_results_clear(&res);
 }
 
+/* The stop flag of test_cancel_while_writing and when the timer set it. A
+ * signal handler can reach only globals; this is a test, not the library. */
+static volatile sig_atomic_t alarm_stop = 0;
+static struct timespec alarm_at;
+
+static void on_alarm(int sig) {
+  clock_gettime(CLOCK_MONOTONIC, &alarm_at); /* async-signal-safe */
+  alarm_stop = (sig_atomic_t)sig;
+}
+
+/* A stop that arrives while a large array is being compressed is honoured
+ * within a fraction of a second (the writer checks between chunks), not
+ * after the whole file. */
+static void test_cancel_while_writing(const char *dir) {
+  enum { n_stat = 2, n_year = 31, n_region = 4000, n_age = 26 };
+  const size_t n = (size_t)n_stat * n_year * n_region * n_age; /* 51.6 MB */
+  struct es_results res;
+  struct es_error err;
+  es_error_clear(&err);
+  es_results_init(&res);
+  res.dim_len[ES_DIM_STATISTIC] = n_stat;
+  res.dim_len[ES_DIM_YEAR] = n_year;
+  res.dim_len[ES_DIM_REGION] = n_region;
+  res.dim_len[ES_DIM_AGE] = n_age;
+  static const char *const statistics[] = {"mean", "sd"};
+  res.statistic = dup_texts(statistics, n_stat);
+  res.year = calloc(n_year, sizeof *res.year);
+  res.age = calloc(n_age, sizeof *res.age);
+  res.region = calloc(n_region, sizeof *res.region);
+  ES_ASSERT(res.year && res.age && res.region);
+  for (size_t i = 0; i < n_year; i++) {
+    res.year[i] = 2020 + (int32_t)i;
+  }
+  for (size_t i = 0; i < n_age; i++) {
+    res.age[i] = (int32_t)i;
+  }
+  for (size_t i = 0; i < n_region; i++) {
+    char code[16];
+    snprintf(code, sizeof code, "R%04zu", i);
+    res.region[i] = dup_text(code);
+  }
+  double *data = es_results_add(&res, "population", "local", "local", "persons",
+                                4, pop_dims, &err);
+  ES_ASSERT(data != NULL);
+  /* Noise, which compresses slowly (a linear ramp would not). */
+  uint64_t x = UINT64_C(0x9E3779B97F4A7C15);
+  for (size_t i = 0; i < n; i++) {
+    x = x * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+    data[i] = (double)(x >> 11) * 0x1p-53 * 1000.0;
+  }
+  char path[1024];
+  snprintf(path, sizeof path, "%s/stopped.h5", dir);
+  struct sigaction sa, old_sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_alarm;
+  sigemptyset(&sa.sa_mask);
+  ES_ASSERT(sigaction(SIGALRM, &sa, &old_sa) == 0);
+  const struct itimerval in_200_ms = {.it_value = {.tv_usec = 200000}};
+  const struct es_write_options opts = {
+      .force = false, .deflate_level = 1, .cancel = &alarm_stop};
+  ES_ASSERT(setitimer(ITIMER_REAL, &in_200_ms, NULL) == 0);
+  const int rc = es_results_write(&res, path, &opts, &err);
+  struct timespec done;
+  clock_gettime(CLOCK_MONOTONIC, &done);
+  sigaction(SIGALRM, &old_sa, NULL);
+  ES_CHECK_INT_EQ(rc, ES_EINTERRUPTED);
+  ES_CHECK_CONTAINS(err.message, "interrupted while writing");
+  ES_CHECK(alarm_stop == SIGALRM);
+  const double latency_s = (double)(done.tv_sec - alarm_at.tv_sec) +
+                           1e-9 * (double)(done.tv_nsec - alarm_at.tv_nsec);
+  printf("note: the stop was honoured %.3f s after it was asked for\n",
+         latency_s);
+  ES_CHECK(latency_s < 1.0);
+  ES_CHECK(!exists(path));
+  ES_CHECK_INT_EQ(count_temps(dir), 0);
+  es_results_clear(&res);
+}
+
 int main(void) {
   char dir[] = "/tmp/es_test_results_XXXXXX";
   ES_ASSERT(mkdtemp(dir) != NULL);
@@ -1112,6 +1232,7 @@ int main(void) {
   test_empty_axis(dir);
   test_indicator_axes(dir);
   test_cancel(dir, main_path);
+  test_cancel_while_writing(dir);
 
   if (getenv("ES_TEST_KEEP") != NULL) {
     printf("files kept in %s\n", dir);

@@ -16,6 +16,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,19 +54,52 @@ static void remove_scratch(void) {
   list->n = 0;
 }
 
+/* Remove the scratch folders of processes that are gone: a process that
+ * crashed (libFuzzer's fork mode goes on after crashes) could not remove its
+ * own. The folders are named edusim-fuzz-<pid>-<tag>-XXXXXX. */
+static void remove_stale(const char *tmp) {
+  static const char prefix[] = "edusim-fuzz-";
+  DIR *d = opendir(tmp);
+  if (d == NULL) {
+    return;
+  }
+  struct dirent *e;
+  while ((e = readdir(d)) != NULL) {
+    if (strncmp(e->d_name, prefix, sizeof prefix - 1) != 0) {
+      continue;
+    }
+    char *end = NULL;
+    const long pid = strtol(e->d_name + sizeof prefix - 1, &end, 10);
+    if (pid <= 0 || end == NULL || *end != '-' || kill((pid_t)pid, 0) == 0 ||
+        errno != ESRCH) {
+      continue;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", tmp, e->d_name);
+    es_fuzz_remove_tree(path);
+  }
+  closedir(d);
+}
+
 const char *es_fuzz_scratch_dir(const char *tag) {
   struct scratch_list *list = scratch_list();
   if (list->n == MAX_SCRATCH) {
     errno = EMFILE;
     die("too many scratch folders for", tag);
   }
-  if (list->n == 0 && atexit(remove_scratch) != 0) {
-    die("atexit for", tag);
-  }
   const char *tmp = getenv("TMPDIR");
+  if (tmp == NULL || tmp[0] == '\0') {
+    tmp = "/tmp";
+  }
+  if (list->n == 0) {
+    remove_stale(tmp);
+    if (atexit(remove_scratch) != 0) {
+      die("atexit for", tag);
+    }
+  }
   char *path = list->path[list->n];
-  snprintf(path, sizeof list->path[0], "%s/edusim-fuzz-%s-XXXXXX",
-           tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp", tag);
+  snprintf(path, sizeof list->path[0], "%s/edusim-fuzz-%ld-%s-XXXXXX", tmp,
+           (long)getpid(), tag);
   if (mkdtemp(path) == NULL) {
     die("cannot make", path);
   }

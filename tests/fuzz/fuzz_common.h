@@ -32,7 +32,8 @@ enum es_fuzz_tiny_variant {
 
 /**
  * @brief A new empty folder under $TMPDIR (or /tmp), removed with all it
- * holds when the process exits normally.
+ * holds when the process exits normally; the first call also removes the
+ * folders that processes which have ended (crashed) left behind.
  * @return the folder's path (owned by the harness, never freed).
  */
 const char *es_fuzz_scratch_dir(const char *tag);

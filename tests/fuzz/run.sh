@@ -14,11 +14,11 @@
 # FUZZ_NICE (default 0) is the niceness the fuzzers run at.
 #
 # The results targets read HDF5 files through libhdf5, whose own parser
-# crashes on some damaged files (docs/testing.md). They run in libFuzzer's fork
-# mode, which goes on after a crash or a leak; each is then replayed and its
-# stacks read (classify below): one that lies inside libhdf5 is listed as
-# known and does not fail the run, nor does one that does not reproduce; any
-# other fails it.
+# crashes, leaks or hangs on some damaged files (docs/testing.md). They run in
+# libFuzzer's fork mode, which goes on after a crash, a leak or a hang; each
+# is then replayed and its stacks read (classify below): one that lies inside
+# libhdf5 is listed as known and does not fail the run, nor does one that
+# does not reproduce; any other fails it.
 set -uo pipefail
 build=${1:?usage: run.sh BUILD SECONDS [TARGET...]}
 seconds=${2:?usage: run.sh BUILD SECONDS [TARGET...]}
@@ -65,16 +65,18 @@ first_frame() {
     END { if (frames && !found) print "unknown" }'
 }
 
-# Replays artifact $2 of target binary $1 and prints where its failure lies:
+# Replays artifact $2 of target binary $1 (with -timeout=5) and prints where
+# its failure lies:
 # "libhdf5" when inside libhdf5, "not reproduced" when the replay passes,
 # else a line naming the place. A crash is inside libhdf5 when the first frame
 # of its stack outside the sanitizer runtime and libc is in libhdf5 and so is
 # that of the allocation it concerns (if any). A leak is when every leaked
 # block was allocated by libhdf5 and none through H5Aread or H5Dread, the two
-# calls that hand memory (variable-length strings) to their caller.
+# calls that hand memory (variable-length strings) to their caller. A hang is
+# placed by the stack libFuzzer prints when its 5 s alarm fires.
 classify() {
   local report rc
-  report=$(ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 "$1" "$2" 2>&1)
+  report=$(ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 "$1" -timeout=5 "$2" 2>&1)
   rc=$?
   if [ "$rc" -eq 0 ]; then
     echo "not reproduced"
@@ -97,7 +99,7 @@ classify() {
     return
   fi
   local crash alloc
-  crash=$(printf '%s\n' "$report" | sed -n '/ERROR: \|runtime error: /,$p' | first_frame)
+  crash=$(printf '%s\n' "$report" | sed -n '/ERROR: \|runtime error: \|ALARM: /,$p' | first_frame)
   alloc=$(printf '%s\n' "$report" | sed -n '/allocated by thread/,$p' | first_frame)
   if [ "$crash" = "libhdf5" ] && { [ -z "$alloc" ] || [ "$alloc" = "libhdf5" ]; }; then
     echo "libhdf5"
@@ -123,7 +125,7 @@ for t in "${targets[@]}"; do
   fork=0
   case $t in
     results*) fork=1
-      flags+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=0 -ignore_ooms=0) ;;
+      flags+=(-fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=0) ;;
   esac
   log=$work/logs/$t.log
   echo "run.sh: $t for ${seconds} s (log $log)"
@@ -142,7 +144,7 @@ for t in "${targets[@]}"; do
   for a in "$work/artifacts/$t"/*; do
     [ -e "$a" ] || continue
     case $(basename "$a") in
-      crash-* | leak-*)
+      crash-* | leak-* | timeout-*)
         kind=$(basename "$a" | cut -d- -f1)
         where=$(classify "$bin" "$a")
         case $where in

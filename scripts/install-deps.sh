@@ -10,6 +10,8 @@ set -euo pipefail
 packages=(
   # toolchain
   gcc make cmake pkg-config git clang-format binutils
+  # fuzz targets (tests/fuzz): clang with libFuzzer, llvm-symbolizer for stacks
+  clang libclang-rt-14-dev llvm-14
   # libraries (DESIGN.md "Dependencies")
   libgsl-dev libhdf5-dev hdf5-tools libfyaml-dev libcsv-dev nettle-dev
   # readers the tests open results files with, and the plotting script

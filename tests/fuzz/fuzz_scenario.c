@@ -1,40 +1,24 @@
 /* fuzz_scenario.c: libFuzzer target of the scenario loader.
  *
- * Each input is written as a scenario file into a folder where the tiny
- * example's CSV files are linked (regions.csv, population.csv, ...), and
- * loaded: the loader must either succeed or report diagnostics, never crash,
- * leak or read out of bounds (the sanitizers watch). The folder is made once
- * per process; this harness is a program, not library code, so it may keep
- * it in a static. */
+ * Each input is written as scenario.yaml into a folder that holds the tiny
+ * example's CSV files (regions.csv, population.csv, ...), and loaded: the
+ * loader must either succeed or report diagnostics, never crash, leak or read
+ * out of bounds (the sanitizers watch); with ES_FUZZ_VERBOSE set, the outcome
+ * and the diagnostics are printed. The file is rewritten by every input,
+ * and the folder is removed when the process exits. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
+#include "fuzz_common.h"
 #include "models/error.h"
 #include "scenarios/scenario.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 static const char *fuzz_folder(void) {
-  static char folder[] = "/tmp/edusim-fuzz-XXXXXX";
-  static int made = 0;
-  if (!made) {
-    if (mkdtemp(folder) == NULL) {
-      abort();
-    }
-    static const char *const files[] = {"regions.csv", "population.csv",
-                                        "teachers.csv", "seats.csv"};
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-      char from[1024], to[1024];
-      snprintf(from, sizeof from, "%s/%s", ES_TINY_DIR, files[i]);
-      snprintf(to, sizeof to, "%s/%s", folder, files[i]);
-      if (symlink(from, to) != 0) {
-        abort();
-      }
-    }
-    made = 1;
+  static const char *folder = NULL;
+  if (folder == NULL) {
+    folder = es_fuzz_scratch_dir("scenario");
+    es_fuzz_write_tiny(folder, ES_FUZZ_TINY_PLAIN);
   }
   return folder;
 }
@@ -42,21 +26,20 @@ static const char *fuzz_folder(void) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char path[1100];
   snprintf(path, sizeof path, "%s/scenario.yaml", fuzz_folder());
-  FILE *f = fopen(path, "wb");
-  if (f == NULL) {
-    return 0;
-  }
-  fwrite(data, 1, size, f);
-  fclose(f);
+  es_fuzz_write_file(path, data, size);
   struct es_diag_list dl;
   struct es_error err;
   struct es_scenario *sc = NULL;
   es_diag_list_init(&dl);
   es_error_clear(&err);
-  if (es_scenario_load(path, &sc, &dl, &err) == ES_OK) {
+  const int rc = es_scenario_load(path, &sc, &dl, &err);
+  if (getenv("ES_FUZZ_VERBOSE") != NULL) {
+    fprintf(stderr, "load: %s\n", rc == ES_OK ? "ok" : es_strerror(rc));
+    es_diag_print(&dl, stderr, /*show_notices=*/true);
+  }
+  if (rc == ES_OK) {
     es_scenario_free(sc);
   }
   es_diag_list_clear(&dl);
-  unlink(path);
   return 0;
 }

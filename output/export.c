@@ -46,14 +46,12 @@
 
 #include "models/strings.h"
 #include "output/csv_out.h"
-#include "output/results_file.h"
 #include "output/export_impl.h"
+#include "output/results_file.h"
 
-#define MAX_RANK        8                 /* axes of a data variable exported */
-#define SCALE_NAME_MAX  256               /* longest dimension name */
-#define BLOCK_VALUES    ((size_t)1 << 16) /* values of a variable per read */
-#define OUTPUT_BUFFER   ((size_t)1 << 16) /* stdio buffer of a CSV file */
-#define NUMBER_TEXT_MAX 40 /* "%.17g" of a double, or an int64, and NUL */
+#define MAX_RANK       8                 /* axes of a data variable exported */
+#define SCALE_NAME_MAX 256               /* longest dimension name */
+#define BLOCK_VALUES   ((size_t)1 << 16) /* values of a variable per read */
 
 #define METADATA_FILE   "metadata.csv"
 #define SCENARIO_FOLDER "scenario"

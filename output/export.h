@@ -30,7 +30,7 @@ struct es_export_options {
                                 all rows (borrowed) */
   bool force;                /* write into a folder that is not empty,
                                 replacing files of the same names */
-  struct es_digest_policy digest; /* digest check of the results file */
+  struct es_digest_policy digest;      /* digest check of the results file */
   const volatile sig_atomic_t *cancel; /* when non-NULL and set (by a signal
                                           handler), the export stops between
                                           blocks of rows or files: nothing is

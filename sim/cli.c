@@ -564,7 +564,8 @@ static int check_output_path_dry(const char *path, bool force) {
  * resources. Prints the diagnostics; returns an exit status. @p dry: do not
  * create the output's folders (validate). */
 static int prepare_run(const char *name, const struct run_options *o, int argc,
-                       char **argv, bool dry, struct prepared_run *p) {
+                       char **argv, bool dry, struct prepared_run *p,
+                       const volatile sig_atomic_t *stop_flag) {
   struct es_error err;
   memset(p, 0, sizeof *p);
   es_diag_list_init(&p->dl);
@@ -672,6 +673,13 @@ static int prepare_run(const char *name, const struct run_options *o, int argc,
     fprintf(stderr, "edusim %s: %s\n", name, err.message);
     return rc == ES_EINVAL ? ES_EXIT_USAGE : ES_EXIT_FAILURE;
   }
+  /* A stop caught while loading ends the run here, before the output check
+   * makes folders or probes the output's folder. */
+  if (stop_flag != NULL && *stop_flag != 0) {
+    fprintf(stderr, "edusim %s: stopped by signal %d; nothing was written\n",
+            name, (int)*stop_flag);
+    return signal_status(*stop_flag);
+  }
   return dry ? check_output_path_dry(p->path, o->force)
              : check_output_path(p->path, o->force);
 }
@@ -683,7 +691,8 @@ static int cmd_validate(int argc, char **argv) {
     return status;
   }
   struct prepared_run p;
-  status = prepare_run("validate", &o, argc, argv, /*dry=*/true, &p);
+  status = prepare_run("validate", &o, argc, argv, /*dry=*/true, &p,
+                       /*stop_flag=*/NULL);
   if (status != ES_EXIT_OK) {
     prepared_run_clear(&p);
     return status;
@@ -762,14 +771,14 @@ static int cmd_run(int argc, char **argv, const struct es_stop *stop) {
   struct prepared_run p;
   es_results_init(&res);
   es_error_clear(&err);
-  /* Until here a stop ends the program at once (nothing is written yet);
-   * from the output check on, a first stop is caught and the run ends
-   * cleanly, removing its temporary file. */
-  status = prepare_run("run", &o, argc, argv, /*dry=*/false, &p);
+  /* From here a first stop is caught: the load (well under a second for the
+   * largest scenarios) runs on, then the run ends cleanly before its output
+   * check, in the engine or in the write, removing its temporary file. */
+  const volatile sig_atomic_t *flag = catch_stop(stop);
+  status = prepare_run("run", &o, argc, argv, /*dry=*/false, &p, flag);
   if (status != ES_EXIT_OK) {
     goto cleanup;
   }
-  const volatile sig_atomic_t *flag = catch_stop(stop);
   struct progress pr = {.to_terminal = !o.quiet && isatty(STDERR_FILENO),
                         .started_s = monotonic_seconds()};
   p.cfg.cancel = flag;
@@ -876,7 +885,7 @@ int es_cli_main(int argc, char **argv, const struct es_stop *stop) {
     return es_cmd_compare(argc - 1, argv + 1);
   }
   if (strcmp(cmd, "export") == 0) {
-    return es_cmd_export(argc - 1, argv + 1, stop);
+    return es_cmd_export(argc - 1, argv + 1, catch_stop(stop));
   }
   if (strcmp(cmd, "info") == 0) {
     return cmd_info(argc - 1, argv + 1);

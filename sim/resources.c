@@ -10,9 +10,10 @@
  * buffers in flight (two per thread), the thread workspaces, the P2
  * estimators of region_quantiles (52 bytes per cell and quantile), and what
  * the HDF5 library holds while it writes (a constant measured on this
- * writer). The results file is at most the uncompressed size of its
- * variables plus the provenance it copies (scenario and data files) and a
- * fixed overhead per dataset; shuffle and deflate make it smaller.
+ * writer) with the file's image in memory (twice its compressed size). The
+ * results file is at most the uncompressed size of its variables plus the
+ * provenance it copies (scenario and data files) and a fixed overhead per
+ * dataset; shuffle and deflate make it smaller.
  *
  * The engine's counts are repeated here on purpose: the estimate must not
  * allocate what it estimates. tests/integration/test_resources.sh compares
@@ -31,6 +32,12 @@
 /* What the HDF5 library and the writer hold while writing, bytes: measured
  * as the peak of a tiny run minus the memory after its load. */
 #define WRITER_BYTES (7.0 * 1024 * 1024)
+
+/* The writer builds the compressed file in memory and takes a copy of that
+ * image to write it out (output/results_write.c): twice the compressed size,
+ * which was 35-45% of the output bound below on every file measured
+ * (tests/integration/test_resources.sh), so 0.8 of the bound. */
+#define IMAGE_SHARE_OF_BOUND 0.8
 
 /* Bytes of one P2 estimator per cell and quantile: five heights (double) and
  * three positions (uint32), sim/p2.h. */
@@ -115,17 +122,20 @@ void es_resources_estimate(const struct es_scenario *sc,
   } else {
     est->buffers_bytes = VALUE_BYTES * (y + h) * cells + team * ws;
   }
-  est->loaded_bytes = loaded_bytes;
-  est->writer_bytes = WRITER_BYTES;
-  est->memory_bytes = est->loaded_bytes + est->results_bytes +
-                      est->buffers_bytes + est->quantiles_bytes +
-                      est->writer_bytes;
-
   const double n_datasets = N_POP_VARS + N_DEMAND_VARS + N_SCHOOL_VARS +
                             (stochastic ? 2.0 : 1.0) * N_IND_VARS +
                             EXTRA_DATASETS;
   est->output_bytes = VALUE_BYTES * values + coordinates + 2.0 * provenance +
                       n_datasets * DATASET_OVERHEAD_BYTES;
+
+  est->loaded_bytes = loaded_bytes;
+  est->writer_bytes = WRITER_BYTES + IMAGE_SHARE_OF_BOUND * est->output_bytes;
+  /* The engine frees its buffers and estimators before the results are
+   * written, so the peak is the larger of the two phases. */
+  const double run_phase = est->buffers_bytes + est->quantiles_bytes;
+  est->memory_bytes =
+      est->loaded_bytes + est->results_bytes +
+      (run_phase > est->writer_bytes ? run_phase : est->writer_bytes);
 }
 
 double es_resources_resident(void) {

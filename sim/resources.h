@@ -25,7 +25,8 @@ struct es_resources {
   double results_bytes;   /* the results in memory */
   double buffers_bytes;   /* replicate buffers and thread workspaces */
   double quantiles_bytes; /* P2 estimators (region_quantiles) */
-  double writer_bytes;    /* the HDF5 library while writing */
+  double writer_bytes;    /* the HDF5 library and the file image in memory while
+                             writing */
   double memory_bytes;    /* peak resident memory: the sum of the above */
   double output_bytes;    /* the results file, at most (uncompressed) */
 };

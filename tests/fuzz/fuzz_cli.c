@@ -92,6 +92,10 @@ static bool too_many(const char *value) {
   return errno != 0 || n > MAX_COUNT;
 }
 
+/* The harness never receives stop signals: catching them is a no-op. */
+static void catch_no_signals(void) {
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size > MAX_INPUT) {
     return -1;
@@ -133,7 +137,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const struct folders *f = fuzz_folders();
   es_fuzz_copy_dir(f->template_, f->work);
   enter(f->work);
-  const volatile sig_atomic_t stop = 0;
+  const volatile sig_atomic_t signal_number = 0;
+  const struct es_stop stop = {.signal = &signal_number,
+                               .catch_signals = catch_no_signals};
   const int status = es_cli_main(argc, argv, &stop);
   fflush(stdout);
   enter(f->home);

@@ -22,6 +22,7 @@
 #include "fuzz_common.h"
 #include "models/error.h"
 #include "output/compare.h"
+#include "output/digest.h"
 #include "output/export.h"
 #include "output/info.h"
 
@@ -37,6 +38,10 @@ static const char *fuzz_folder(void) {
   return folder;
 }
 
+/* Digests are checked as the commands check them; files without one are read
+ * without a notice. */
+static const struct es_digest_policy policy = {.skip = false, .notice = NULL};
+
 static void read_compare(const char *path) {
   struct es_compare_file file;
   struct es_compare_table table;
@@ -44,7 +49,7 @@ static void read_compare(const char *path) {
   es_compare_file_init(&file);
   es_compare_table_init(&table);
   es_error_clear(&err);
-  if (es_compare_file_read(&file, path, &err) != ES_OK) {
+  if (es_compare_file_read(&file, path, &policy, &err) != ES_OK) {
     goto cleanup;
   }
   const struct es_compare_options opts = {.have_year = false};
@@ -85,9 +90,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   struct es_error err;
   es_error_clear(&err);
-  es_results_info(path, es_fuzz_devnull(), &err);
+  es_results_info(path, &policy, es_fuzz_devnull(), &err);
   read_compare(path);
-  struct es_export_options opts = {.groups = NULL};
+  struct es_export_options opts = {.groups = NULL, .digest = policy};
   struct es_export_summary summary;
   es_error_clear(&err);
   es_export_csv(path, dir, &opts, &summary, &err);

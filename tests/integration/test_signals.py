@@ -31,6 +31,9 @@ def check(ok, what):
 
 def wait_for(proc, timeout_s):
     """The raw wait status of @proc, or None after @timeout_s seconds."""
+    if proc.returncode is not None:  # already reaped by proc.poll()
+        rc = proc.returncode
+        return -rc if rc < 0 else rc << 8
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         pid, status = os.waitpid(proc.pid, os.WNOHANG)

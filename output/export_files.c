@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "models/file_kind.h"
 #include "models/strings.h"
 #include "output/export_impl.h"
 
@@ -159,17 +160,6 @@ int es__export_fail_stopped(struct es__export_files *fs, const char *what) {
                  what);
 }
 
-/* What kind of thing @p mode is, for messages. */
-static const char *file_kind(const mode_t mode) {
-  return S_ISDIR(mode)    ? "a folder"
-         : S_ISLNK(mode)  ? "a symbolic link"
-         : S_ISCHR(mode)  ? "a character device"
-         : S_ISBLK(mode)  ? "a block device"
-         : S_ISFIFO(mode) ? "a FIFO (named pipe)"
-         : S_ISSOCK(mode) ? "a socket"
-                          : "not a regular file";
-}
-
 /* ES_OK when @p path is missing (*@p exists false) or a regular file;
  * ES_EINPUT for anything else, which an export never replaces: a device,
  * FIFO, folder or socket would be destroyed by the rename, and a symbolic
@@ -189,7 +179,7 @@ static int check_target(struct es__export_files *fs, const char *path,
     return ES_FAIL(fs->err, ES_EINPUT,
                    "'%s' is %s (expected a regular file to replace, or a "
                    "new name); it is left untouched",
-                   path, file_kind(sb.st_mode));
+                   path, es_file_kind(sb.st_mode));
   }
   *exists = true;
   return ES_OK;

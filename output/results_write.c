@@ -47,6 +47,7 @@
 #include <hdf5.h>
 #include <hdf5_hl.h>
 
+#include "models/file_kind.h"
 #include "models/strings.h"
 #include "output/results.h"
 #include "output/results_impl.h"
@@ -1087,17 +1088,6 @@ static int remove_stale_temps(const char *folder, const char *base,
   return rc;
 }
 
-/* What kind of thing @p mode is, for messages. */
-static const char *file_kind(const mode_t mode) {
-  return S_ISDIR(mode)    ? "a folder"
-         : S_ISLNK(mode)  ? "a symbolic link"
-         : S_ISCHR(mode)  ? "a character device"
-         : S_ISBLK(mode)  ? "a block device"
-         : S_ISFIFO(mode) ? "a FIFO (named pipe)"
-         : S_ISSOCK(mode) ? "a socket"
-                          : "not a regular file";
-}
-
 /* Checks what @p path is: ES_OK when it is missing (*@p exists false) or a
  * regular file; ES_EINVAL for anything else, which is never replaced: a
  * device, FIFO, folder or socket would be destroyed by the rename, and a
@@ -1117,7 +1107,7 @@ static int check_replaceable(const char *path, bool *exists,
     return ES_FAIL(err, ES_EINVAL,
                    "'%s' is %s (expected a regular file to replace, or a "
                    "new name); it is left untouched",
-                   path, file_kind(sb.st_mode));
+                   path, es_file_kind(sb.st_mode));
   }
   *exists = true;
   return ES_OK;

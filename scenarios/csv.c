@@ -30,6 +30,8 @@
 
 #include <csv.h>
 
+#include "models/file_kind.h"
+
 /* The UTF-8 byte order mark some editors put at the start of a file. */
 static const unsigned char utf8_bom[3] = {0xEF, 0xBB, 0xBF};
 
@@ -665,26 +667,6 @@ bool es_csv_get_int64(const struct es_csv *csv, const struct es_csv_field *f,
   return es_csv_get_whole(csv, f, what, "a whole number", value, dl);
 }
 
-/* What a non-regular file is, for "'x' is a FIFO, not a regular file". */
-static const char *file_type_name(const mode_t mode) {
-  if (S_ISDIR(mode)) {
-    return "a directory";
-  }
-  if (S_ISFIFO(mode)) {
-    return "a FIFO";
-  }
-  if (S_ISCHR(mode)) {
-    return "a character device";
-  }
-  if (S_ISBLK(mode)) {
-    return "a block device";
-  }
-  if (S_ISSOCK(mode)) {
-    return "a socket";
-  }
-  return "a special file";
-}
-
 /* Units of format_size, each 1024 times the one before. */
 static const char *const size_units[] = {"KiB", "MiB", "GiB", "TiB", "PiB"};
 
@@ -747,7 +729,7 @@ int es__file_read_max(const char *path, const size_t max_bytes,
   }
   if (!S_ISREG(st.st_mode)) {
     rc = ES_FAIL(err, ES_EINPUT, "'%s' is %s, not a regular file (expected %s)",
-                 path, file_type_name(st.st_mode), what);
+                 path, es_file_kind(st.st_mode), what);
     goto cleanup;
   }
   if (st.st_size < 0 || (uintmax_t)st.st_size > (uintmax_t)max_bytes) {

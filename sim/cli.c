@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "models/error.h"
+#include "models/file_kind.h"
 #include "output/info.h"
 #include "output/results.h"
 #include "scenarios/scenario.h"
@@ -235,17 +236,6 @@ static void drop_replicates_notice(struct es_diag_list *dl) {
   dl->n_diags = kept;
 }
 
-/* What kind of thing @p mode is, for messages. */
-static const char *file_kind(const mode_t mode) {
-  return S_ISDIR(mode)    ? "a folder"
-         : S_ISLNK(mode)  ? "a symbolic link"
-         : S_ISCHR(mode)  ? "a character device"
-         : S_ISBLK(mode)  ? "a block device"
-         : S_ISFIFO(mode) ? "a FIFO (named pipe)"
-         : S_ISSOCK(mode) ? "a socket"
-                          : "not a regular file";
-}
-
 /* Before the run: an output path that cannot be written is found now, not
  * after minutes of simulation. Only a regular file is ever replaced (the
  * writer checks again when it renames): a device, FIFO, socket, folder or
@@ -273,7 +263,7 @@ static int check_output_path(const char *path, bool force) {
       fprintf(stderr,
               "edusim run: output '%s' is %s (expected a regular file to "
               "replace, or a new name); it is left untouched\n",
-              path, file_kind(st.st_mode));
+              path, es_file_kind(st.st_mode));
       return ES_EXIT_USAGE;
     }
     if (!force) {

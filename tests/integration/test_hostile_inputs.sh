@@ -59,17 +59,17 @@ refused "invalid UTF-8 in a plain YAML value" \
 # ---- not regular files: refused at once, by name --------------------------
 mkfifo fifo.yaml fifo.csv
 refused "FIFO as the scenario (validate)" \
-  "fifo.yaml:1:1: error: 'fifo.yaml' is a FIFO, not a regular file (expected a YAML file)" \
+  "fifo.yaml:1:1: error: 'fifo.yaml' is a FIFO (named pipe), not a regular file (expected a YAML file)" \
   "$EDUSIM" validate fifo.yaml
-refused "FIFO as the scenario (run)" "'fifo.yaml' is a FIFO, not a regular file" \
+refused "FIFO as the scenario (run)" "'fifo.yaml' is a FIFO (named pipe), not a regular file" \
   "$EDUSIM" run fifo.yaml -o out.h5
 mkdir -p scenario.d
 refused "a folder as the scenario" \
-  "scenario.d:1:1: error: 'scenario.d' is a directory, not a regular file" \
+  "scenario.d:1:1: error: 'scenario.d' is a folder, not a regular file" \
   "$EDUSIM" validate scenario.d
 tiny_with fifo regions "$PWD/fifo.csv"
 refused "FIFO as regions.csv" \
-  "fifo/scenario.yaml:14:3: error: data.regions: '$PWD/fifo.csv' is a FIFO, not a regular file (expected a CSV file)" \
+  "fifo/scenario.yaml:14:3: error: data.regions: '$PWD/fifo.csv' is a FIFO (named pipe), not a regular file (expected a CSV file)" \
   "$EDUSIM" run fifo/scenario.yaml -o out.h5
 tiny_with zero regions /dev/zero
 refused "/dev/zero as regions.csv" \
@@ -77,10 +77,10 @@ refused "/dev/zero as regions.csv" \
   "$EDUSIM" validate zero/scenario.yaml
 tiny_with folder population ..
 refused "a folder as population.csv" \
-  "data.population: '.' is a directory, not a regular file" \
+  "data.population: '.' is a folder, not a regular file" \
   "$EDUSIM" validate folder/scenario.yaml
 refused "FIFO to apportion" \
-  "edusim apportion: error: 'fifo.csv' is a FIFO, not a regular file (expected a CSV file)" \
+  "edusim apportion: error: 'fifo.csv' is a FIFO (named pipe), not a regular file (expected a CSV file)" \
   "$EDUSIM" apportion fifo.csv --seats 10
 
 # ---- size limits: by the size, before reading (sparse files: no disk used) -

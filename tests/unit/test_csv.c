@@ -476,7 +476,7 @@ static void test_file_read(void) {
   rc = es_file_read(".", &bytes, &size, &err);
   ES_CHECK_INT_EQ(rc, ES_EINPUT);
   ES_CHECK_STR_EQ(err.message,
-                  "'.' is a directory, not a regular file (expected a CSV "
+                  "'.' is a folder, not a regular file (expected a CSV "
                   "file)");
 
   /* A file with a NUL inside and more than one read buffer of data. */
@@ -532,7 +532,7 @@ static void test_file_kinds(void) {
   ES_CHECK_INT_EQ(rc, ES_EINPUT);
   ES_CHECK(bytes == NULL && size == 0);
   ES_CHECK_CONTAINS(err.message,
-                    "od.csv' is a FIFO, not a regular file "
+                    "od.csv' is a FIFO (named pipe), not a regular file "
                     "(expected a CSV file)");
   unlink(fifo);
 

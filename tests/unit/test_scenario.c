@@ -452,7 +452,7 @@ static const struct error_case error_cases[] = {
      "data.population: '/dev/null' is a character device, not a regular file "
      "(expected a CSV file)"},
     {"regions: regions.csv", "regions: .", 1, 0, 5, 3,
-     "is a directory, not a regular file (expected a CSV file)"},
+     "is a folder, not a regular file (expected a CSV file)"},
     {"", "extends: /dev/zero\n", 1, 0, 14, 10,
      "extends: '/dev/zero' is a character device, not a regular file "
      "(expected a YAML file)"},
@@ -622,9 +622,10 @@ static void test_file_level_errors(const struct fixture *fx) {
     ES_CHECK_STR_EQ(dl.diags[0].file, path);
     ES_CHECK_INT_EQ(dl.diags[0].line, 1);
     ES_CHECK_INT_EQ(dl.diags[0].column, 1);
-    ES_CHECK_CONTAINS(dl.diags[0].message,
-                      "fifo.yaml' is a FIFO, not a regular file (expected a "
-                      "YAML file)");
+    ES_CHECK_CONTAINS(
+        dl.diags[0].message,
+        "fifo.yaml' is a FIFO (named pipe), not a regular file (expected a "
+        "YAML file)");
   }
   es_diag_list_clear(&dl);
   unlink(path);

@@ -74,33 +74,6 @@ static const char expected_file[] =
 
 /* ---- small helpers ------------------------------------------------------- */
 
-/* "a" + "b" + "c" in a new string (any of them may be ""). */
-static char *concat3(const char *a, const char *b, const char *c) {
-  const size_t na = strlen(a), nb = strlen(b), nc = strlen(c);
-  char *s = malloc(na + nb + nc + 1);
-  if (s != NULL) {
-    memcpy(s, a, na);
-    memcpy(s + na, b, nb);
-    memcpy(s + na + nb, c, nc + 1);
-  }
-  return s;
-}
-
-/* Make room for @p n + 1 elements of @p size bytes in *@p array. */
-static bool grow(void **array, size_t *cap, const size_t n, const size_t size) {
-  if (n < *cap) {
-    return true;
-  }
-  const size_t new_cap = *cap == 0 ? 8 : 2 * *cap;
-  void *p = realloc(*array, new_cap * size);
-  if (p == NULL) {
-    return false;
-  }
-  *array = p;
-  *cap = new_cap;
-  return true;
-}
-
 /* Append ", name" (or "name" first) to @p buf of @p size bytes, ending in
  * "..." when it does not fit. */
 static void join_name(char *buf, const size_t size, const char *name) {
@@ -226,7 +199,8 @@ static herr_t collect_name(hid_t loc, const char *name, const H5L_info_t *info,
   (void)loc;
   (void)info;
   struct name_list *list = data;
-  if (!grow((void **)&list->name, &list->cap, list->n, sizeof *list->name) ||
+  if (!es__export_grow((void **)&list->name, &list->cap, list->n,
+                       sizeof *list->name) ||
       (list->name[list->n] = es_strdup(name)) == NULL) {
     list->failed = true;
     return -1;
@@ -397,8 +371,8 @@ static int add_variable(struct exporter *ex, const hid_t group,
     }
   }
   if (t == NULL) {
-    if (!grow((void **)&ex->tables, &ex->cap_tables, ex->n_tables,
-              sizeof *ex->tables)) {
+    if (!es__export_grow((void **)&ex->tables, &ex->cap_tables, ex->n_tables,
+                         sizeof *ex->tables)) {
       rc = ES_FAIL(ex->err, ES_ENOMEM, "%s", what);
       goto cleanup;
     }
@@ -490,8 +464,8 @@ static int scan_group(struct exporter *ex, const char *gname) {
     rc = add_variable(ex, group, gname, name);
   }
   if (rc == ES_OK && ex->n_tables > first_table) {
-    if (!grow((void **)&ex->groups, &ex->cap_groups, ex->n_groups,
-              sizeof *ex->groups) ||
+    if (!es__export_grow((void **)&ex->groups, &ex->cap_groups, ex->n_groups,
+                         sizeof *ex->groups) ||
         (ex->groups[ex->n_groups] = es_strdup(gname)) == NULL) {
       rc = ES_FAIL(ex->err, ES_ENOMEM, "%s", what);
     } else {
@@ -628,7 +602,7 @@ static int name_tables(struct exporter *ex) {
       n_same += strcmp(ex->tables[j].group, t->group) == 0;
     }
     if (n_same == 1) {
-      t->file_name = concat3(t->group, ".csv", "");
+      t->file_name = es__export_concat3(t->group, ".csv", "");
     } else {
       size_t len = strlen(t->group) + sizeof "__.csv";
       for (size_t a = 0; a < t->rank; a++) {
@@ -939,7 +913,7 @@ static char *scenario_file_name(const char *name, const char *path) {
       base = NULL;
     }
   }
-  return base != NULL ? es_strdup(base) : concat3(name, ".txt", "");
+  return base != NULL ? es_strdup(base) : es__export_concat3(name, ".txt", "");
 }
 
 /* DIR/scenario/: every text of group "scenario", verbatim. */
@@ -957,7 +931,7 @@ static int write_scenario(struct exporter *ex, const char *dir,
   }
   int rc = list_members(group, what, &members, ex->err);
   used = calloc(members.n > 0 ? members.n : 1, sizeof *used);
-  folder = concat3(dir, "/", SCENARIO_FOLDER);
+  folder = es__export_concat3(dir, "/", SCENARIO_FOLDER);
   if (rc == ES_OK && (used == NULL || folder == NULL)) {
     rc = ES_FAIL(ex->err, ES_ENOMEM, "%s", what);
   }
@@ -1005,7 +979,7 @@ static int write_scenario(struct exporter *ex, const char *dir,
       file_name = scenario_file_name(name, path);
       if (file_name != NULL &&
           in_list(file_name, (const char *const *)used, n_used)) {
-        char *other = concat3(name, "__", file_name);
+        char *other = es__export_concat3(name, "__", file_name);
         free(file_name);
         file_name = other;
       }

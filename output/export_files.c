@@ -27,7 +27,7 @@
 #define BACKUP_SUFFIX ".old"            /* "<tmp>.old": a replaced file, kept */
 
 /* "a" + "b" + "c" in a new string (any of them may be ""). */
-static char *concat3(const char *a, const char *b, const char *c) {
+char *es__export_concat3(const char *a, const char *b, const char *c) {
   const size_t na = strlen(a), nb = strlen(b), nc = strlen(c);
   char *s = malloc(na + nb + nc + 1);
   if (s != NULL) {
@@ -39,7 +39,8 @@ static char *concat3(const char *a, const char *b, const char *c) {
 }
 
 /* Make room for @p n + 1 elements of @p size bytes in *@p array. */
-static bool grow(void **array, size_t *cap, const size_t n, const size_t size) {
+bool es__export_grow(void **array, size_t *cap, const size_t n,
+                     const size_t size) {
   if (n < *cap) {
     return true;
   }
@@ -58,8 +59,8 @@ static bool grow(void **array, size_t *cap, const size_t n, const size_t size) {
 int es__export_make_folder(struct es__export_files *fs, const char *path) {
   struct stat st;
   if (mkdir(path, 0777) == 0) {
-    if (!grow((void **)&fs->created, &fs->cap_created, fs->n_created,
-              sizeof *fs->created) ||
+    if (!es__export_grow((void **)&fs->created, &fs->cap_created, fs->n_created,
+                         sizeof *fs->created) ||
         (fs->created[fs->n_created] = es_strdup(path)) == NULL) {
       rmdir(path);
       return ES_FAIL(fs->err, ES_ENOMEM, "folder '%s'", path);
@@ -246,15 +247,15 @@ int es__export_open(struct es__export_files *fs, const char *folder,
   char *final = NULL, *tmp = NULL, *hidden = NULL, *backup = NULL;
   struct es__export_sink *sink = NULL;
   int rc = ES_OK;
-  final = concat3(folder, "/", name);
-  hidden = concat3("/.", name, pid);
-  tmp = hidden != NULL ? concat3(folder, hidden, "") : NULL;
-  backup = tmp != NULL ? concat3(tmp, BACKUP_SUFFIX, "") : NULL;
+  final = es__export_concat3(folder, "/", name);
+  hidden = es__export_concat3("/.", name, pid);
+  tmp = hidden != NULL ? es__export_concat3(folder, hidden, "") : NULL;
+  backup = tmp != NULL ? es__export_concat3(tmp, BACKUP_SUFFIX, "") : NULL;
   sink = malloc(sizeof *sink);
   free(hidden);
   if (final == NULL || tmp == NULL || backup == NULL || sink == NULL ||
-      !grow((void **)&fs->pending, &fs->cap_pending, fs->n_pending,
-            sizeof *fs->pending)) {
+      !es__export_grow((void **)&fs->pending, &fs->cap_pending, fs->n_pending,
+                       sizeof *fs->pending)) {
     rc = ES_FAIL(fs->err, ES_ENOMEM, "file '%s'", name);
     goto fail;
   }
@@ -375,7 +376,7 @@ int es__export_commit(struct es__export_files *fs, const char *dir,
     rc = sync_folder(fs, dir);
   }
   if (rc == ES_OK && subfolder != NULL) {
-    char *folder = concat3(dir, "/", subfolder);
+    char *folder = es__export_concat3(dir, "/", subfolder);
     struct stat st;
     if (folder == NULL) {
       rc = ES_FAIL(fs->err, ES_ENOMEM, "%s", "folder name");

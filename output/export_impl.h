@@ -73,4 +73,12 @@ int es__export_commit(struct es__export_files *fs, const char *dir,
  * left empty. */
 void es__export_files_clear(struct es__export_files *fs, bool failed);
 
+/** @brief "a" + "b" + "c" in a new string (any of them may be ""); NULL
+ *         when out of memory. The caller frees it. */
+char *es__export_concat3(const char *a, const char *b, const char *c);
+
+/** @brief Makes room for @p n + 1 elements of @p size bytes in *@p array of
+ *         capacity *@p cap (doubling it); false when out of memory. */
+bool es__export_grow(void **array, size_t *cap, size_t n, size_t size);
+
 #endif /* ES_OUTPUT_EXPORT_IMPL_H */

@@ -55,7 +55,8 @@ static int read_data_files(struct es__scenario_loader *ld) {
     }
     if (rc != ES_OK) {
       es_yaml_error(&ld->y, ld->data_key[role], "data.%s: %s",
-                    es__scenario_data_key(role), ferr.message);
+                    es__scenario_data_key((enum es_data_role)role),
+                    ferr.message);
       f->bytes = NULL;
       f->size = 0;
     }
@@ -459,7 +460,8 @@ int es__scenario_make_resolved_text(struct es__scenario_loader *ld) {
   int rc = ES_OK;
   for (size_t role = 0; role < ES_DATA_COUNT && rc == ES_OK; role++) {
     if (ld->data_rewritten[role]) {
-      rc = es_yaml_set_string(&ld->y, ld->data_map, es__scenario_data_key(role),
+      rc = es_yaml_set_string(&ld->y, ld->data_map,
+                              es__scenario_data_key((enum es_data_role)role),
                               sc->data[role].given);
     }
   }

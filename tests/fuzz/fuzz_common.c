@@ -9,13 +9,14 @@
  * exactly one line, so that a change of the example that breaks the fixture
  * stops every target at once instead of quietly fuzzing something else.
  *
- * es_fuzz_sign writes the digest block of DESIGN's results files with its
- * own SHA-256 (FIPS 180-4), so that the harness does not depend on the
- * readers' code it is meant to test. */
+ * es_fuzz_sign writes the digest block of the results files with nettle's
+ * SHA-256 directly, not through output/digest.c, so that the harness does
+ * not depend on the readers' code it is meant to test. */
 #include "fuzz_common.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <nettle/sha2.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,6 +24,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "models/error.h"
+#include "scenarios/scenario.h"
 
 #ifndef ES_SOURCE_DIR
 #error "ES_SOURCE_DIR (the source tree) must be defined by the build"
@@ -289,91 +293,21 @@ void es_fuzz_write_tiny(const char *dir, enum es_fuzz_tiny_variant variant) {
   free(text);
 }
 
-/* ---- SHA-256 (FIPS 180-4, section 6.2) ---------------------------------- */
-
-static const uint32_t sha256_k[64] = {
-    0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu,
-    0x59f111f1u, 0x923f82a4u, 0xab1c5ed5u, 0xd807aa98u, 0x12835b01u,
-    0x243185beu, 0x550c7dc3u, 0x72be5d74u, 0x80deb1feu, 0x9bdc06a7u,
-    0xc19bf174u, 0xe49b69c1u, 0xefbe4786u, 0x0fc19dc6u, 0x240ca1ccu,
-    0x2de92c6fu, 0x4a7484aau, 0x5cb0a9dcu, 0x76f988dau, 0x983e5152u,
-    0xa831c66du, 0xb00327c8u, 0xbf597fc7u, 0xc6e00bf3u, 0xd5a79147u,
-    0x06ca6351u, 0x14292967u, 0x27b70a85u, 0x2e1b2138u, 0x4d2c6dfcu,
-    0x53380d13u, 0x650a7354u, 0x766a0abbu, 0x81c2c92eu, 0x92722c85u,
-    0xa2bfe8a1u, 0xa81a664bu, 0xc24b8b70u, 0xc76c51a3u, 0xd192e819u,
-    0xd6990624u, 0xf40e3585u, 0x106aa070u, 0x19a4c116u, 0x1e376c08u,
-    0x2748774cu, 0x34b0bcb5u, 0x391c0cb3u, 0x4ed8aa4au, 0x5b9cca4fu,
-    0x682e6ff3u, 0x748f82eeu, 0x78a5636fu, 0x84c87814u, 0x8cc70208u,
-    0x90befffau, 0xa4506cebu, 0xbef9a3f7u, 0xc67178f2u};
-
-static uint32_t rotr(const uint32_t x, const unsigned n) {
-  return (x >> n) | (x << (32u - n));
-}
-
-static void sha256_block(uint32_t h[8], const uint8_t *block) {
-  uint32_t w[64];
-  for (size_t i = 0; i < 16; i++) {
-    w[i] = (uint32_t)block[4 * i] << 24 | (uint32_t)block[4 * i + 1] << 16 |
-           (uint32_t)block[4 * i + 2] << 8 | (uint32_t)block[4 * i + 3];
+void es_fuzz_load_scenario(const char *path) {
+  struct es_diag_list dl;
+  struct es_error err;
+  struct es_scenario *sc = NULL;
+  es_diag_list_init(&dl);
+  es_error_clear(&err);
+  const int rc = es_scenario_load(path, &sc, &dl, &err);
+  if (getenv("ES_FUZZ_VERBOSE") != NULL) {
+    fprintf(stderr, "load: %s\n", rc == ES_OK ? "ok" : es_strerror(rc));
+    es_diag_print(&dl, stderr, /*show_notices=*/true);
   }
-  for (size_t i = 16; i < 64; i++) {
-    const uint32_t s0 =
-        rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-    const uint32_t s1 =
-        rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-    w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+  if (rc == ES_OK) {
+    es_scenario_free(sc);
   }
-  uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
-  uint32_t e = h[4], f = h[5], g = h[6], k = h[7];
-  for (size_t i = 0; i < 64; i++) {
-    const uint32_t t1 = k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) +
-                        ((e & f) ^ (~e & g)) + sha256_k[i] + w[i];
-    const uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) +
-                        ((a & b) ^ (a & c) ^ (b & c));
-    k = g;
-    g = f;
-    f = e;
-    e = d + t1;
-    d = c;
-    c = b;
-    b = a;
-    a = t1 + t2;
-  }
-  h[0] += a;
-  h[1] += b;
-  h[2] += c;
-  h[3] += d;
-  h[4] += e;
-  h[5] += f;
-  h[6] += g;
-  h[7] += k;
-}
-
-static void sha256(const uint8_t *bytes, const size_t size, uint8_t out[32]) {
-  uint32_t h[8] = {0x6a09e667u, 0xbb67ae85u, 0x3c6ef372u, 0xa54ff53au,
-                   0x510e527fu, 0x9b05688cu, 0x1f83d9abu, 0x5be0cd19u};
-  size_t done = 0;
-  for (; size - done >= 64; done += 64) {
-    sha256_block(h, bytes + done);
-  }
-  uint8_t tail[128] = {0};
-  const size_t n_rest = size - done;
-  memcpy(tail, bytes + done, n_rest);
-  tail[n_rest] = 0x80;
-  const size_t n_tail = n_rest + 1 + 8 <= 64 ? 64 : 128;
-  const uint64_t bits = (uint64_t)size * 8u;
-  for (size_t i = 0; i < 8; i++) {
-    tail[n_tail - 1 - i] = (uint8_t)(bits >> (8 * i));
-  }
-  for (size_t off = 0; off < n_tail; off += 64) {
-    sha256_block(h, tail + off);
-  }
-  for (size_t i = 0; i < 8; i++) {
-    out[4 * i] = (uint8_t)(h[i] >> 24);
-    out[4 * i + 1] = (uint8_t)(h[i] >> 16);
-    out[4 * i + 2] = (uint8_t)(h[i] >> 8);
-    out[4 * i + 3] = (uint8_t)h[i];
-  }
+  es_diag_list_clear(&dl);
 }
 
 void es_fuzz_sign(uint8_t *bytes, const size_t size) {
@@ -382,12 +316,15 @@ void es_fuzz_sign(uint8_t *bytes, const size_t size) {
   }
   static const char header[] = "edusim-digest 1\nsha256 ";
   static const char digits[] = "0123456789abcdef";
-  uint8_t digest[32];
-  sha256(bytes + ES_FUZZ_USER_BLOCK, size - ES_FUZZ_USER_BLOCK, digest);
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  struct sha256_ctx ctx;
+  sha256_init(&ctx);
+  sha256_update(&ctx, size - ES_FUZZ_USER_BLOCK, bytes + ES_FUZZ_USER_BLOCK);
+  sha256_digest(&ctx, sizeof digest, digest);
   memset(bytes, 0, ES_FUZZ_USER_BLOCK);
   memcpy(bytes, header, sizeof header - 1);
   uint8_t *hex = bytes + sizeof header - 1;
-  for (size_t i = 0; i < 32; i++) {
+  for (size_t i = 0; i < SHA256_DIGEST_SIZE; i++) {
     hex[2 * i] = (uint8_t)digits[digest[i] >> 4];
     hex[2 * i + 1] = (uint8_t)digits[digest[i] & 0x0fu];
   }

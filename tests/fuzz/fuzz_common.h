@@ -65,6 +65,13 @@ void es_fuzz_empty_dir(const char *dir);
 void es_fuzz_copy_dir(const char *from, const char *to);
 
 /**
+ * @brief Load the scenario @p path as `edusim validate` does (diagnostics
+ * printed when ES_FUZZ_VERBOSE is set) and free it: the loader must succeed or
+ * report, never crash, leak or read out of bounds.
+ */
+void es_fuzz_load_scenario(const char *path);
+
+/**
  * @brief Overwrite the first ES_FUZZ_USER_BLOCK bytes of @p bytes with a
  * valid digest block for the bytes after it ("edusim-digest 1\nsha256 ",
  * 64 lowercase hex digits of the SHA-256 of bytes 512.., "\n", NULs).

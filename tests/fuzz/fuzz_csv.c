@@ -13,8 +13,6 @@
 #include <stdlib.h>
 
 #include "fuzz_common.h"
-#include "models/error.h"
-#include "scenarios/scenario.h"
 
 #if !defined(ES_FUZZ_CSV_FILE) || !defined(ES_FUZZ_CSV_MATRIX)
 #error "ES_FUZZ_CSV_FILE and ES_FUZZ_CSV_MATRIX must be defined by the build"
@@ -36,19 +34,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   snprintf(path, sizeof path, "%s/%s", folder, ES_FUZZ_CSV_FILE);
   es_fuzz_write_file(path, data, size);
   snprintf(path, sizeof path, "%s/scenario.yaml", folder);
-  struct es_diag_list dl;
-  struct es_error err;
-  struct es_scenario *sc = NULL;
-  es_diag_list_init(&dl);
-  es_error_clear(&err);
-  const int rc = es_scenario_load(path, &sc, &dl, &err);
-  if (getenv("ES_FUZZ_VERBOSE") != NULL) {
-    fprintf(stderr, "load: %s\n", rc == ES_OK ? "ok" : es_strerror(rc));
-    es_diag_print(&dl, stderr, /*show_notices=*/true);
-  }
-  if (rc == ES_OK) {
-    es_scenario_free(sc);
-  }
-  es_diag_list_clear(&dl);
+  es_fuzz_load_scenario(path);
   return 0;
 }

@@ -11,8 +11,6 @@
 #include <stdlib.h>
 
 #include "fuzz_common.h"
-#include "models/error.h"
-#include "scenarios/scenario.h"
 
 static const char *fuzz_folder(void) {
   static const char *folder = NULL;
@@ -27,19 +25,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char path[1100];
   snprintf(path, sizeof path, "%s/scenario.yaml", fuzz_folder());
   es_fuzz_write_file(path, data, size);
-  struct es_diag_list dl;
-  struct es_error err;
-  struct es_scenario *sc = NULL;
-  es_diag_list_init(&dl);
-  es_error_clear(&err);
-  const int rc = es_scenario_load(path, &sc, &dl, &err);
-  if (getenv("ES_FUZZ_VERBOSE") != NULL) {
-    fprintf(stderr, "load: %s\n", rc == ES_OK ? "ok" : es_strerror(rc));
-    es_diag_print(&dl, stderr, /*show_notices=*/true);
-  }
-  if (rc == ES_OK) {
-    es_scenario_free(sc);
-  }
-  es_diag_list_clear(&dl);
+  es_fuzz_load_scenario(path);
   return 0;
 }
